@@ -1,0 +1,63 @@
+package io.logcompactor.bus;
+
+/**
+ * Every event-bus address, in one place. Messages are {@link io.vertx.core.json.JsonObject}s (or
+ * {@link io.vertx.core.buffer.Buffer}s for log chunks); the fields of each are documented here so that sender and
+ * consumer agree without sharing classes across packages.
+ */
+public final class Addresses {
+  private Addresses() {}
+
+  /**
+   * events -> tracking, request/reply. A raw file was created. {@code {"key", "size", "event_time"}}; reply
+   * {@code {"tracked": boolean}} once recorded, and only then may the SQS message be deleted.
+   */
+  public static final String RAW_FILE_CREATED = "compactor.raw.created";
+
+  /**
+   * tracking/cleanup -> compaction, request/reply. {@code {"pod", "cause": threshold|timer|reconcile|cleanup}};
+   * reply {@code {"pod", "status": merged|nothing|busy|refused, "merged_raw_keys": [..], "rejected_raw_keys": [..],
+   * "log_files": n}}. A failure replies with a ReplyException.
+   */
+  public static final String MERGE_POD = "compactor.compaction.merge";
+
+  /**
+   * cleanup -> compaction, request/reply. Final clean of an idle pod: {@code {"pod"}}; reply
+   * {@code {"pod", "deleted_raw_keys": n}}.
+   */
+  public static final String CLEAN_POD = "compactor.compaction.clean";
+
+  /** cleanup -> tracking, publish. The pod was drained from the cleanup queue: forget it. {@code {"pod"}}. */
+  public static final String POD_DRAINED = "compactor.tracking.drained";
+
+  /** compaction -> tracking, publish. Raw keys now merged, no longer pending. {@code {"pod", "keys": [..]}}. */
+  public static final String RAW_FILES_MERGED = "compactor.tracking.merged";
+
+  /**
+   * http -> tracking, request/reply. {@code {"pod"}} -> {@code {"pod", "pending_raw_files", "last_upload_time",
+   * "tracked": boolean}}.
+   */
+  public static final String TRACKER_POD_STATUS = "compactor.tracking.pod-status";
+
+  /**
+   * http -> tracking, request/reply. {@code {"offset", "limit"}} -> {@code {"pods": [{"pod", "pending_raw_files",
+   * "last_upload_time"}], "total"}} in pod-name order.
+   */
+  public static final String TRACKER_LIST = "compactor.tracking.list";
+
+  /** http -> read, request/reply. {@code {"pod"}} -> metadata summary, or failure 404 for an unknown job. */
+  public static final String READ_JOB_STATUS = "compactor.read.job-status";
+
+  /** http -> read, request/reply. Opens a log stream: the read request; reply {@code {"stream_id"}}. */
+  public static final String READ_OPEN = "compactor.read.open";
+
+  /**
+   * http -> read, request/reply. {@code {"stream_id"}} -> the next chunk of output as a Buffer, with header
+   * {@code end=true} on the last (empty) one. One request in flight per stream: the HTTP response's back-pressure
+   * is the read's back-pressure.
+   */
+  public static final String READ_NEXT = "compactor.read.next";
+
+  /** http -> read, send. {@code {"stream_id"}}: the client went away; stop reading S3. */
+  public static final String READ_CLOSE = "compactor.read.close";
+}
