@@ -16,8 +16,11 @@ public final class Addresses {
 
   /**
    * tracking/cleanup -> compaction, request/reply. {@code {"pod", "cause": threshold|timer|reconcile|cleanup}};
-   * reply {@code {"pod", "status": merged|nothing|busy|refused, "merged_raw_keys": [..], "rejected_raw_keys": [..],
-   * "log_files": n}}. A failure replies with a ReplyException.
+   * reply {@code {"pod", "status": merged|nothing|busy|refused, "merged_raw_files": n, "log_files_written": n}}
+   * once the run (clean, merge, commit) is over. A success means every raw file of the pod that existed when the
+   * request was sent is now merged, rejected or gone, so the requester may drop what it had pending then. "busy":
+   * another instance committed first; "refused": the pod's metadata is unreadable or from a newer version. A failure
+   * replies with a ReplyException and nothing may be dropped.
    */
   public static final String MERGE_POD = "compactor.compaction.merge";
 
@@ -29,9 +32,6 @@ public final class Addresses {
 
   /** cleanup -> tracking, publish. The pod was drained from the cleanup queue: forget it. {@code {"pod"}}. */
   public static final String POD_DRAINED = "compactor.tracking.drained";
-
-  /** compaction -> tracking, publish. Raw keys now merged, no longer pending. {@code {"pod", "keys": [..]}}. */
-  public static final String RAW_FILES_MERGED = "compactor.tracking.merged";
 
   /**
    * http -> tracking, request/reply. {@code {"pod"}} -> {@code {"pod", "pending_raw_files", "last_upload_time",
