@@ -110,15 +110,14 @@ final class InfraChecker {
 
   private void checkOverlay(String overlay, String makefileImage) {
     List<ObjectNode> resources = Kustomize.build(root.resolve("infra/k8s/overlays/" + overlay));
-    resources.forEach(r -> substitute(r, overlay));
+    resources.forEach(InfraChecker::fillPlaceholders);
     String where = "overlay " + overlay;
     ObjectNode deployment = Kustomize.find(resources, "Deployment", DEPLOYMENT);
     if (deployment == null) {
       problems.add(where + ": has no Deployment " + DEPLOYMENT);
       return;
     }
-    String namespace = deployment.path("metadata").path("namespace").asText("default");
-    this.namespace = namespace;
+    namespace = deployment.path("metadata").path("namespace").asText("default");
     JsonNode pod = deployment.path("spec").path("template").path("spec");
     JsonNode container = container(pod, DEPLOYMENT);
     if (container == null) {
@@ -364,14 +363,14 @@ final class InfraChecker {
   }
 
   /** What envsubst does at apply time for the aws overlay: only the documented variables. */
-  private void substitute(JsonNode node, String overlay) {
+  private static void fillPlaceholders(JsonNode node) {
     if (node instanceof ObjectNode o) {
       for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (e.getValue().isTextual()) {
           e.setValue(TextNode.valueOf(fill(e.getValue().asText())));
         } else {
-          substitute(e.getValue(), overlay);
+          fillPlaceholders(e.getValue());
         }
       }
     } else if (node.isArray()) {
@@ -379,7 +378,7 @@ final class InfraChecker {
         if (node.get(i).isTextual()) {
           ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i, TextNode.valueOf(fill(node.get(i).asText())));
         } else {
-          substitute(node.get(i), overlay);
+          fillPlaceholders(node.get(i));
         }
       }
     }
