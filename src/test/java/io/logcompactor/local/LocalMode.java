@@ -216,7 +216,8 @@ public final class LocalMode implements AutoCloseable {
     b.append("  curl -s ").append(http).append("/api/v1/jobs\n");
     b.append("  curl -s ").append(http).append("/api/v1/jobs/").append(pod).append("/log\n");
     b.append("  export AWS_ACCESS_KEY_ID=").append(LocalServers.ACCESS_KEY).append(" AWS_SECRET_ACCESS_KEY=")
-        .append(LocalServers.SECRET_KEY).append(" AWS_REGION=").append(LocalServers.REGION).append('\n');
+        .append(LocalServers.SECRET_KEY).append(" AWS_REGION=").append(LocalServers.REGION)
+        .append(" AWS_DEFAULT_REGION=").append(LocalServers.REGION).append("   # AWS CLI v1 reads the latter\n");
     b.append("  aws --endpoint-url ").append(s3).append(" s3 ls s3://").append(BUCKET).append("/ --recursive\n");
     b.append("  aws --endpoint-url ").append(s3).append(" s3 cp s3://").append(BUCKET).append("/metadata/")
         .append(pod).append(".json -\n");
