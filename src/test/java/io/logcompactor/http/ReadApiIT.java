@@ -386,8 +386,8 @@ class ReadApiIT {
     double atClose = s.s3Requests().count("GetObject");
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
         .until(() -> s.s3Requests().count("GetObject") == atClose);
-    // 40 raw objects (~2.5 MiB of output); only the few read before the disconnect were fetched.
-    assertThat(atClose - before).isLessThan(20);
+    // 40 raw objects (~2.5 MiB of output) + 2 metadata GETs; reading all of them would take 42 GETs.
+    assertThat(atClose - before).isLessThan(30);
     assertThat(counter(s, "compactor.http.log.streams", "outcome", "client_closed")).isEqualTo(1);
   }
 
