@@ -58,6 +58,7 @@ final class LogStreamPump {
         LOG.error("pod {}: log stream {} failed mid-way: {}; dropping the connection so the client sees an incomplete "
             + "response", pod, streamId, ar.cause().getMessage());
         metrics.streamEnded("failed");
+        bus.send(Addresses.READ_CLOSE, new JsonObject().put("stream_id", streamId));
         response.reset();
         return;
       }

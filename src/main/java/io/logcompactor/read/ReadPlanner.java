@@ -42,8 +42,9 @@ public final class ReadPlanner {
     Set<String> inMerged = new HashSet<>();
     if (metadata != null) {
       inMerged.addAll(metadata.mergedRawKeys());
+      Set<String> sourced = new HashSet<>();
       for (JobMetadata.MergedFile f : metadata.logFiles()) {
-        addMerged(f, segments, inMerged);
+        addMerged(f, segments, inMerged, sourced);
       }
     }
     for (String key : rawKeys) {
@@ -77,7 +78,8 @@ public final class ReadPlanner {
     return new Plan(units, exists);
   }
 
-  private static void addMerged(JobMetadata.MergedFile f, List<Segment> segments, Set<String> inMerged) {
+  private static void addMerged(JobMetadata.MergedFile f, List<Segment> segments, Set<String> inMerged,
+                                Set<String> sourced) {
     String firstMinute = f.firstRawMinute() == null ? "" : f.firstRawMinute();
     if (f.sources().isEmpty()) {
       // No byte map: the file is one segment, named by its own key.
@@ -87,6 +89,8 @@ public final class ReadPlanner {
     }
     long position = 0;
     for (JobMetadata.Source s : f.sources()) {
+      // A raw key is in one merged file by contract; should two list it, serving it twice would duplicate lines.
+      if (!sourced.add(s.key())) continue;
       inMerged.add(s.key());
       String minute = firstMinute;
       long index = position++;

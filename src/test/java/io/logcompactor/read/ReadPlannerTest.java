@@ -77,6 +77,17 @@ class ReadPlannerTest {
   }
 
   @Test
+  @DisplayName("a raw key that two merged files list (a contract breach) is read once, from the first")
+  void duplicateSourceReadOnce() {
+    String a = main.rawKey("202611252000", 0);
+    JobMetadata md = metadata(List.of(a),
+        merged(main, "data/job-1/m/a.gz", 10, List.of(new JobMetadata.Source(a, 0, 10))),
+        merged(main, "data/job-1/m/b.gz", 10, List.of(new JobMetadata.Source(a, 0, 10))));
+    ReadPlanner.Plan plan = ReadPlanner.plan("job-1", md, List.of(a), Set.of(), null, (k, w) -> {});
+    assertThat(plan.units()).extracting(ReadUnit::objectKey).containsExactly("data/job-1/m/a.gz");
+  }
+
+  @Test
   @DisplayName("a vanished raw key is located in the merged file that lists it as a source")
   void locate() {
     String a = main.rawKey("202611252000", 0);
