@@ -3,6 +3,9 @@ package io.logcompactor;
 import io.logcompactor.aws.AwsClients;
 import io.logcompactor.config.CompactorConfig;
 import io.logcompactor.http.HttpVerticle;
+import io.logcompactor.read.ReadMetrics;
+import io.logcompactor.read.ReadVerticle;
+import io.logcompactor.read.S3JobStore;
 import io.logcompactor.s3.S3RequestCounter;
 import io.logcompactor.s3.S3Store;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -16,6 +19,7 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +44,7 @@ public final class Service {
   private final S3Store store;
   private final List<String> deployments = new ArrayList<>();
   private HttpVerticle http;
+  private ReadVerticle reader;
 
   private Service(CompactorConfig config) {
     this.config = config;
@@ -90,8 +95,12 @@ public final class Service {
                 b -> b.queueUrl(config.sqsQueueUrl()).attributeNamesWithStrings("QueueArn")), false)
             .onSuccess(v -> p.complete(Status.OK()))
             .onFailure(e -> p.complete(Status.KO(new io.vertx.core.json.JsonObject().put("error", e.toString())))));
-    http = new HttpVerticle(config.httpPort(), readiness, registry);
-    return deploy(http, false).mapEmpty();
+    http = new HttpVerticle(config.httpPort(), readiness, registry, config.apiToken());
+    // Read path (issue 5): the combined job log reader behind READ_* on the event bus.
+    reader = new ReadVerticle(new S3JobStore(store), new ReadMetrics(registry), new ReadVerticle.Settings(
+        config.readMaxLineBytes(), config.idleTimeout(), Duration.ofSeconds(1), Duration.ofSeconds(60),
+        Math.max(4, config.s3Concurrency() / 2)));
+    return deploy(reader, false).compose(id -> deploy(http, false)).mapEmpty();
   }
 
   private Future<String> deploy(io.vertx.core.Deployable verticle, boolean worker) {
@@ -131,6 +140,11 @@ public final class Service {
 
   public S3RequestCounter s3Requests() {
     return s3Requests;
+  }
+
+  /** The read verticle (tests check that abandoned streams are closed). */
+  public ReadVerticle reader() {
+    return reader;
   }
 
   public int httpPort() {
