@@ -2,9 +2,13 @@ package io.logcompactor;
 
 import io.logcompactor.aws.AwsClients;
 import io.logcompactor.config.CompactorConfig;
+import io.logcompactor.events.EventsSettings;
+import io.logcompactor.events.EventsVerticle;
 import io.logcompactor.http.HttpVerticle;
 import io.logcompactor.s3.S3RequestCounter;
 import io.logcompactor.s3.S3Store;
+import io.logcompactor.tracking.TrackerSettings;
+import io.logcompactor.tracking.TrackerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -91,7 +95,16 @@ public final class Service {
             .onSuccess(v -> p.complete(Status.OK()))
             .onFailure(e -> p.complete(Status.KO(new io.vertx.core.json.JsonObject().put("error", e.toString())))));
     http = new HttpVerticle(config.httpPort(), readiness, registry);
-    return deploy(http, false).mapEmpty();
+    return deploy(http, false).compose(v -> deployIngestion()).mapEmpty();
+  }
+
+  /**
+   * Event ingestion: the tracker first, so that the SQS consumer always has someone to tell; undeployed in reverse
+   * order, so in-flight events still reach the tracker while the consumer stops.
+   */
+  private Future<String> deployIngestion() {
+    return deploy(new TrackerVerticle(TrackerSettings.from(config), store, registry), false)
+        .compose(v -> deploy(new EventsVerticle(EventsSettings.from(config), sqsClient, registry), false));
   }
 
   private Future<String> deploy(io.vertx.core.Deployable verticle, boolean worker) {
