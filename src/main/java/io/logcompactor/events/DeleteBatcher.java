@@ -101,14 +101,13 @@ final class DeleteBatcher {
                 e.message());
             p.done().complete(false);
           }
-          // Entries SQS neither confirmed nor refused are treated as deleted only if it said so.
-          var succeeded = ar.result().successful().stream().map(s -> s.id()).toList();
-          for (String id : succeeded) {
+          for (String id : ar.result().successful().stream().map(s -> s.id()).toList()) {
             Pending p = byId.remove(id);
             if (p == null) continue;
             metrics.deleted.increment();
             p.done().complete(true);
           }
+          // Neither confirmed nor refused: count it as not deleted, the safe side (a redelivery counts once).
           for (Pending p : byId.values()) {
             metrics.deleteFailed.increment();
             LOG.warn("SQS gave no result for deleting message {}; it may be delivered again", p.message().id());

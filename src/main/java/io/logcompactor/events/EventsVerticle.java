@@ -2,11 +2,11 @@ package io.logcompactor.events;
 
 import io.logcompactor.bus.Addresses;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -122,6 +122,18 @@ public final class EventsVerticle extends VerticleBase {
     metrics.inFlight.set(inFlight);
     metrics.received.increment();
     heartbeat.track(m);
+    try {
+      dispatch(m);
+    } catch (RuntimeException e) {
+      // A bug must not leave the message hidden by the heartbeat forever, nor leak its in-flight slot.
+      metrics.handlingFailed.increment();
+      heartbeat.untrack(m);
+      LOG.error("handling SQS message {} failed; it will be delivered again", m.id(), e);
+      finish();
+    }
+  }
+
+  private void dispatch(ReceivedMessage m) {
     Notification n = NotificationParser.parse(m.body());
     if (n instanceof Notification.Malformed bad) {
       malformed(m, bad.reason());

@@ -2,8 +2,8 @@ package io.logcompactor.tracking;
 
 import io.logcompactor.bus.Addresses;
 import io.logcompactor.events.Backoff;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;

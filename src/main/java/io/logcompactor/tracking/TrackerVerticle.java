@@ -2,6 +2,7 @@ package io.logcompactor.tracking;
 
 import io.logcompactor.bus.Addresses;
 import io.logcompactor.events.Backoff;
+import io.logcompactor.layout.Keys;
 import io.logcompactor.layout.RawKeyParser;
 import io.logcompactor.s3.S3Store;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -199,7 +200,7 @@ public final class TrackerVerticle extends VerticleBase {
         listing.unreadable().size(), forgotten.size(), table.pendingTotal(), table.size());
     if (listing.foreignKeys() > 0) {
       LOG.info("{} objects under {} are not raw keys and are ignored", listing.foreignKeys(),
-          io.logcompactor.layout.Keys.RAW_PREFIX);
+          Keys.RAW_PREFIX);
     }
   }
 

@@ -14,6 +14,7 @@ import io.logcompactor.local.FluentBitLogs;
 import io.logcompactor.local.LocalServers;
 import io.logcompactor.local.LocalServersExtension;
 import io.logcompactor.tracking.MergeRecorder;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -99,13 +100,13 @@ class EventIngestionIT {
     String pod = "envelopes";
     String direct = servers.bridge().event(env.bucket(), rawKey(pod, 0), 10, "etag0", "ObjectCreated:Put");
     String inner = servers.bridge().event(env.bucket(), rawKey(pod, 1), 10, "etag1", "ObjectCreated:Put");
-    String sns = new io.vertx.core.json.JsonObject().put("Type", "Notification").put("MessageId", "sns-1")
+    String sns = new JsonObject().put("Type", "Notification").put("MessageId", "sns-1")
         .put("TopicArn", "arn:aws:sns:us-east-1:000000000000:t").put("Message", inner).encode();
-    String eventBridge = new io.vertx.core.json.JsonObject().put("version", "0").put("id", "eb-1")
+    String eventBridge = new JsonObject().put("version", "0").put("id", "eb-1")
         .put("detail-type", "Object Created").put("source", "aws.s3").put("time", "2026-11-25T20:05:00Z")
-        .put("detail", new io.vertx.core.json.JsonObject()
-            .put("bucket", new io.vertx.core.json.JsonObject().put("name", env.bucket()))
-            .put("object", new io.vertx.core.json.JsonObject().put("key", rawKey(pod, 2)).put("size", 10)))
+        .put("detail", new JsonObject()
+            .put("bucket", new JsonObject().put("name", env.bucket()))
+            .put("object", new JsonObject().put("key", rawKey(pod, 2)).put("size", 10)))
         .encode();
     String test = "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Time\":\"2026-11-25T20:00:00.089Z\","
         + "\"Bucket\":\"" + env.bucket() + "\",\"RequestId\":\"1\",\"HostId\":\"2\"}";
