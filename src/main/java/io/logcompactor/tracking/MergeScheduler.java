@@ -84,7 +84,7 @@ final class MergeScheduler {
     metrics.mergesInFlight.set(inFlight.size());
     metrics.requested(cause);
     LOG.debug("asking for a merge of pod {} ({}, {} raw files pending)", pod, cause.tag(), snapshot.size());
-    vertx.eventBus().<JsonObject>request(Addresses.MERGE_POD,
+    vertx.eventBus().request(Addresses.MERGE_POD,
             new JsonObject().put("pod", pod).put("cause", cause.tag()),
             new DeliveryOptions().setSendTimeout(settings.mergeTimeout().toMillis()))
         .onComplete(ar -> {
@@ -92,7 +92,7 @@ final class MergeScheduler {
           metrics.mergesInFlight.set(inFlight.size());
           if (stopped) return;
           if (ar.succeeded()) {
-            succeeded(pod, cause, snapshot, ar.result().body());
+            succeeded(pod, cause, snapshot, ar.result().body() instanceof JsonObject j ? j : null);
           } else {
             failed(pod, cause, snapshot.size(), ar.cause());
           }
