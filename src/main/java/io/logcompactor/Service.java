@@ -2,12 +2,16 @@ package io.logcompactor;
 
 import io.logcompactor.aws.AwsClients;
 import io.logcompactor.config.CompactorConfig;
+import io.logcompactor.events.EventsSettings;
+import io.logcompactor.events.EventsVerticle;
 import io.logcompactor.http.HttpVerticle;
 import io.logcompactor.read.ReadMetrics;
 import io.logcompactor.read.ReadVerticle;
 import io.logcompactor.read.S3JobStore;
 import io.logcompactor.s3.S3RequestCounter;
 import io.logcompactor.s3.S3Store;
+import io.logcompactor.tracking.TrackerSettings;
+import io.logcompactor.tracking.TrackerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -21,6 +25,8 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -43,11 +49,16 @@ public final class Service {
   private final S3RequestCounter s3Requests;
   private final S3Store store;
   private final List<String> deployments = new ArrayList<>();
+  private final EnumSet<Component> components;
+
+  /** The parts of the service besides its HTTP face, each a verticle with its own responsibility. */
+  public enum Component { READ, TRACKING, EVENTS }
   private HttpVerticle http;
   private ReadVerticle reader;
 
-  private Service(CompactorConfig config) {
+  private Service(CompactorConfig config, Set<Component> components) {
     this.config = config;
+    this.components = EnumSet.copyOf(components);
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
@@ -65,7 +76,15 @@ public final class Service {
    * every verticle. Blocks the calling thread until the service is up or failed.
    */
   public static Service start(CompactorConfig config) throws Exception {
-    Service s = new Service(config);
+    return start(config, EnumSet.allOf(Component.class));
+  }
+
+  /**
+   * Starts with only some components: the HTTP verticle always runs, the others only when listed. Tests use it to put
+   * a stand-in on an address a real component would otherwise share (the event bus round-robins between consumers).
+   */
+  public static Service start(CompactorConfig config, Set<Component> components) throws Exception {
+    Service s = new Service(config, components);
     try {
       s.warmUp();
       s.deployAll().await(2, TimeUnit.MINUTES);
@@ -100,7 +119,21 @@ public final class Service {
     reader = new ReadVerticle(new S3JobStore(store), new ReadMetrics(registry), new ReadVerticle.Settings(
         config.readMaxLineBytes(), config.idleTimeout(), Duration.ofSeconds(1), Duration.ofSeconds(60),
         Math.max(4, config.s3Concurrency() / 2)));
-    return deploy(reader, false).compose(id -> deploy(http, false)).mapEmpty();
+    Future<String> read = components.contains(Component.READ) ? deploy(reader, false) : Future.succeededFuture();
+    return read.compose(id -> deploy(http, false)).compose(v -> deployIngestion()).mapEmpty();
+  }
+
+  /**
+   * Event ingestion: the tracker first, so that the SQS consumer always has someone to tell; undeployed in reverse
+   * order, so in-flight events still reach the tracker while the consumer stops.
+   */
+  private Future<String> deployIngestion() {
+    Future<String> tracking = components.contains(Component.TRACKING)
+        ? deploy(new TrackerVerticle(TrackerSettings.from(config), store, registry), false)
+        : Future.succeededFuture();
+    return tracking.compose(v -> components.contains(Component.EVENTS)
+        ? deploy(new EventsVerticle(EventsSettings.from(config), sqsClient, registry), false)
+        : Future.succeededFuture());
   }
 
   private Future<String> deploy(io.vertx.core.Deployable verticle, boolean worker) {

@@ -10,7 +10,9 @@ public final class Addresses {
 
   /**
    * events -> tracking, request/reply. A raw file was created. {@code {"key", "size", "event_time"}}; reply
-   * {@code {"tracked": boolean}} once recorded, and only then may the SQS message be deleted.
+   * {@code {"tracked": boolean}} once recorded, and only then may the SQS message be deleted. {@code key} is the
+   * decoded S3 key; {@code size} is -1 and {@code event_time} (RFC 3339) null when the event did not carry them.
+   * {@code "tracked": false}: not a raw key, deliberately ignored. A request without a key fails with code 400.
    */
   public static final String RAW_FILE_CREATED = "compactor.raw.created";
 
@@ -35,13 +37,14 @@ public final class Addresses {
 
   /**
    * http -> tracking, request/reply. {@code {"pod"}} -> {@code {"pod", "pending_raw_files", "last_upload_time",
-   * "tracked": boolean}}.
+   * "tracked": boolean}}. An unknown pod is {@code "tracked": false} with 0 pending and a null time; no pod fails 400.
    */
   public static final String TRACKER_POD_STATUS = "compactor.tracking.pod-status";
 
   /**
    * http -> tracking, request/reply. {@code {"offset", "limit"}} -> {@code {"pods": [{"pod", "pending_raw_files",
-   * "last_upload_time"}], "total"}} in pod-name order.
+   * "last_upload_time"}], "total"}} in pod-name order. {@code offset} defaults to 0, {@code limit} to 100 (at most
+   * 1000); a negative offset, a limit below 1 or non-integers fail with code 400.
    */
   public static final String TRACKER_LIST = "compactor.tracking.list";
 

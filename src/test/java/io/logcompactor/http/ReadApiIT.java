@@ -48,8 +48,12 @@ class ReadApiIT {
     for (Service s : services) s.stop().await(30, TimeUnit.SECONDS);
   }
 
+  /**
+   * The read path alone: these tests play the compactor's steps by hand between reads, and stand in for the tracker
+   * where they need one, so no tracker or compactor of the service may act on the same bucket.
+   */
   private Service start(LocalServers.Environment env, Map<String, String> overrides) throws Exception {
-    Service s = Service.start(env.config(overrides));
+    Service s = Service.start(env.config(overrides), java.util.EnumSet.of(Service.Component.READ));
     services.add(s);
     return s;
   }
