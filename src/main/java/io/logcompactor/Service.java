@@ -91,7 +91,15 @@ public final class Service {
             .onSuccess(v -> p.complete(Status.OK()))
             .onFailure(e -> p.complete(Status.KO(new io.vertx.core.json.JsonObject().put("error", e.toString())))));
     http = new HttpVerticle(config.httpPort(), readiness, registry);
-    return deploy(http, false).mapEmpty();
+    return deployCompaction().compose(v -> deploy(http, false)).mapEmpty();
+  }
+
+  /** Compaction (MERGE_POD, CLEAN_POD) first, then the cleanup pass that calls it; undeployed in reverse. */
+  private Future<String> deployCompaction() {
+    return deploy(new io.logcompactor.compaction.CompactionVerticle(store, config.mergedMaxBytes(),
+            config.orphanSafetyAge(), config.shutdownTimeout(), registry), false)
+        .compose(id -> deploy(new io.logcompactor.cleanup.CleanupVerticle(store, config.cleanupInterval(),
+            config.idleTimeout(), java.time.Duration.ofMinutes(30), registry), false));
   }
 
   private Future<String> deploy(io.vertx.core.Deployable verticle, boolean worker) {
