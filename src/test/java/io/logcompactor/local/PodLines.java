@@ -61,7 +61,6 @@ public final class PodLines {
     }
     List<Line> lines = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    Set<String> seenSources = new HashSet<>();
     for (JobMetadata.MergedFile f : metadata.logFiles()) {
       byte[] data;
       try {
@@ -74,7 +73,6 @@ public final class PodLines {
       if (f.rawFiles() != f.sources().size()) problems.add("merged file " + f.key() + ": raw_files != number of sources");
       long expectedOffset = 0;
       for (JobMetadata.Source src : f.sources()) {
-        if (!seenSources.add(src.key())) problems.add("raw key " + src.key() + " is a source of more than one merged file");
         if (src.offset() != expectedOffset) problems.add("merged file " + f.key() + ": source " + src.key() + " starts at " + src.offset() + ", expected " + expectedOffset);
         expectedOffset = src.offset() + src.length();
         if (src.length() <= 0 || src.offset() + src.length() > data.length) {
