@@ -118,12 +118,8 @@ public final class CompactionVerticle extends VerticleBase {
   }
 
   private String pod(Message<JsonObject> msg) {
-    String pod;
-    try {
-      pod = msg.body() == null ? null : msg.body().getString("pod");
-    } catch (ClassCastException e) {
-      pod = null;
-    }
+    Object value = msg.body() == null ? null : msg.body().getValue("pod");
+    String pod = value instanceof String s ? s : null;
     String problem = Names.podNameProblem(pod);
     if (problem != null) {
       metrics.invalidRequests.increment();
