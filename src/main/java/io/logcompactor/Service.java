@@ -96,8 +96,7 @@ public final class Service {
 
   /** Compaction (MERGE_POD, CLEAN_POD) first, then the cleanup pass that calls it; undeployed in reverse. */
   private Future<String> deployCompaction() {
-    return deploy(new io.logcompactor.compaction.CompactionVerticle(store, config.mergedMaxBytes(),
-            config.orphanSafetyAge(), config.shutdownTimeout(), registry), false)
+    return deploy(new io.logcompactor.compaction.CompactionVerticle(store, config, registry), false)
         .compose(id -> deploy(new io.logcompactor.cleanup.CleanupVerticle(store, config.cleanupInterval(),
             config.idleTimeout(), java.time.Duration.ofMinutes(30), registry), false));
   }

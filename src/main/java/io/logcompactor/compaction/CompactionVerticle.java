@@ -1,6 +1,7 @@
 package io.logcompactor.compaction;
 
 import io.logcompactor.bus.Addresses;
+import io.logcompactor.config.CompactorConfig;
 import io.logcompactor.layout.Names;
 import io.logcompactor.s3.S3Store;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,10 +39,9 @@ public final class CompactionVerticle extends VerticleBase {
   private WorkerExecutor pool;
   private PodCompactor compactor;
 
-  public CompactionVerticle(S3Store store, long mergedMaxBytes, Duration orphanSafetyAge, Duration shutdownTimeout,
-                            MeterRegistry registry) {
-    this(store, mergedMaxBytes, orphanSafetyAge, shutdownTimeout, CompactionSettings.DEFAULTS, Clock.systemUTC(),
-        Failpoints.NONE, registry);
+  public CompactionVerticle(S3Store store, CompactorConfig config, MeterRegistry registry) {
+    this(store, config.mergedMaxBytes(), config.orphanSafetyAge(), config.shutdownTimeout(),
+        CompactionSettings.forPool(config.s3Concurrency()), Clock.systemUTC(), Failpoints.NONE, registry);
   }
 
   public CompactionVerticle(S3Store store, long mergedMaxBytes, Duration orphanSafetyAge, Duration shutdownTimeout,

@@ -10,24 +10,27 @@ import java.util.function.ToLongFunction;
 
 /**
  * Fetches items in parallel ahead of an in-order consumer, with at most {@code budget} bytes fetched but not yet
- * consumed (an item costing more than the whole budget is fetched alone). Memory is bounded by bytes, not by item
- * count, because raw objects range from bytes to many MiB. Used from one thread.
+ * consumed (an item costing more than the whole budget is fetched alone), and at most {@code maxItems} items
+ * started and not consumed. Memory is bounded by bytes because raw objects range from bytes to many MiB; the item
+ * cap keeps a run from queueing thousands of tasks on a shared pool. Used from one thread.
  */
 final class LookAhead<I, T> {
   private final List<I> items;
   private final ToLongFunction<I> cost;
   private final Function<I, CompletionStage<T>> fetch;
   private final long budget;
+  private final int maxItems;
   private final List<CompletableFuture<T>> started = new ArrayList<>();
   private int consumed;
   private long inFlight;
   private long maxInFlight;
 
-  LookAhead(List<I> items, ToLongFunction<I> cost, Function<I, CompletionStage<T>> fetch, long budget) {
+  LookAhead(List<I> items, ToLongFunction<I> cost, Function<I, CompletionStage<T>> fetch, long budget, int maxItems) {
     this.items = List.copyOf(items);
     this.cost = cost;
     this.fetch = fetch;
     this.budget = budget;
+    this.maxItems = maxItems;
   }
 
   boolean hasNext() {
@@ -62,7 +65,7 @@ final class LookAhead<I, T> {
     while (started.size() < items.size()) {
       long c = cost.applyAsLong(items.get(started.size()));
       boolean nothingAhead = started.size() == consumed;
-      if (!nothingAhead && inFlight + c > budget) return;
+      if (!nothingAhead && (inFlight + c > budget || started.size() - consumed >= maxItems)) return;
       I item = items.get(started.size());
       inFlight += c;
       maxInFlight = Math.max(maxInFlight, inFlight);

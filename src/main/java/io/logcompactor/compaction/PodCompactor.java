@@ -266,7 +266,8 @@ public final class PodCompactor {
     DataKeyAllocator names = new DataKeyAllocator(pod, m, data.stream().map(ListedObject::key).toList());
     List<MergePlan.Raw> all = plan.outputs().stream().flatMap(o -> o.raws().stream()).toList();
     LookAhead<MergePlan.Raw, Fetched> ahead = new LookAhead<>(all, fetcher::cost,
-        raw -> store.blocking(() -> fetcher.fetch(raw)).toCompletionStage(), settings.lookAheadBytes());
+        raw -> store.blocking(() -> fetcher.fetch(raw)).toCompletionStage(), settings.lookAheadBytes(),
+        settings.fetchParallelism());
     for (MergePlan.Output output : plan.outputs()) {
       writeOutput(pod, output, ahead, names, out, started, runId);
       failpoints.reached(Step.DATA_WRITTEN, pod);

@@ -215,7 +215,7 @@ class CompactionEngineIT {
     pod.put(big, "202611252103", 0, Format.PLAIN, 10);
 
     // 5 MiB parts, streaming above 1 MiB, 4 MiB look-ahead.
-    CompactionSettings settings = new CompactionSettings(5 << 20, 4L << 20, 1L << 20, 1);
+    CompactionSettings settings = new CompactionSettings(5 << 20, 4L << 20, 1L << 20, 1, 8);
     RunResult r = fx.compactor(64L << 20, settings, Failpoints.NONE).compact("job-big");
     assertThat(r.status()).isEqualTo(RunResult.Status.MERGED);
     assertThat(r.logFilesWritten()).isEqualTo(1);

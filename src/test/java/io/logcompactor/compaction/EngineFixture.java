@@ -52,6 +52,20 @@ final class EngineFixture implements AutoCloseable {
     return c.stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
   }
 
+  /** Just an S3Store on a bucket, for tests of the store itself. */
+  record Store(Vertx vertx, S3Store store) implements AutoCloseable {
+    static Store of(LocalServers.Environment env) {
+      Vertx v = Vertx.vertx();
+      return new Store(v, new S3Store(v, env.s3(), env.bucket(), 2));
+    }
+
+    @Override
+    public void close() {
+      store.close();
+      vertx.close().await();
+    }
+  }
+
   @Override
   public void close() throws Exception {
     store.close();

@@ -27,7 +27,7 @@ class LookAheadTest {
             maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
             concurrent.decrementAndGet();
             return i;
-          }, pool), 300);
+          }, pool), 300, 1000);
       List<Integer> out = new ArrayList<>();
       while (ahead.hasNext()) out.add(ahead.next());
       assertThat(out).isEqualTo(indices(200));
@@ -38,6 +38,21 @@ class LookAheadTest {
   }
 
   @Test
+  @DisplayName("no more than the item cap are started ahead, however small they are")
+  void itemCap() throws Exception {
+    List<Integer> started = new ArrayList<>();
+    LookAhead<Integer, Integer> ahead = new LookAhead<>(indices(100), i -> 1, i -> {
+      started.add(i);
+      return CompletableFuture.completedFuture(i);
+    }, 1_000_000, 4);
+    assertThat(ahead.next()).isEqualTo(0);
+    // Four were started before the first was consumed; consuming it let one more start.
+    assertThat(started).containsExactly(0, 1, 2, 3, 4);
+    assertThat(ahead.next()).isEqualTo(1);
+    assertThat(started).hasSize(6);
+  }
+
+  @Test
   @DisplayName("an item larger than the whole budget is still fetched, alone")
   void oversizedItem() throws Exception {
     List<Long> costs = List.of(10L, 5000L, 10L);
@@ -45,7 +60,7 @@ class LookAheadTest {
     LookAhead<Integer, Integer> ahead = new LookAhead<>(indices(3), i -> costs.get(i), i -> {
       order.add(i);
       return CompletableFuture.completedFuture(i);
-    }, 100);
+    }, 100, 10);
     assertThat(ahead.next()).isEqualTo(0);
     assertThat(ahead.next()).isEqualTo(1);
     assertThat(ahead.next()).isEqualTo(2);
@@ -57,7 +72,7 @@ class LookAheadTest {
   @DisplayName("a failed fetch surfaces as its own exception when its turn comes")
   void failure() throws Exception {
     LookAhead<Integer, Integer> ahead = new LookAhead<>(indices(2), i -> 1, i -> i == 1
-        ? CompletableFuture.failedFuture(new java.io.IOException("boom")) : CompletableFuture.completedFuture(i), 10);
+        ? CompletableFuture.failedFuture(new java.io.IOException("boom")) : CompletableFuture.completedFuture(i), 10, 10);
     assertThat(ahead.next()).isEqualTo(0);
     assertThatThrownBy(ahead::next).isInstanceOf(java.io.IOException.class).hasMessage("boom");
   }
