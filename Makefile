@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 IMAGE ?= log-compactor:dev
 
-.PHONY: help setup build run test test_unit test_integration test_localstack image
+.PHONY: help setup build run test test_unit test_integration test_localstack image bench
 
 help:
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -33,3 +33,8 @@ test_localstack: ## Integration tests against LocalStack in Docker (needs a Dock
 
 image: ## Build the container image $(IMAGE)
 	docker build -t $(IMAGE) .
+
+bench: ## Benchmarks against the floor measured in the same run (about 10 min); writes target/bench/results.json
+	$(MVN) -q -DskipTests package
+	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.logcompactor.bench.Bench \
+	  -Dexec.cleanupDaemonThreads=false
