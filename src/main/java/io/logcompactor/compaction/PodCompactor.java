@@ -268,14 +268,17 @@ public final class PodCompactor {
     LookAhead<MergePlan.Raw, Fetched> ahead = new LookAhead<>(all, fetcher::cost,
         raw -> store.blocking(() -> fetcher.fetch(raw)).toCompletionStage(), settings.lookAheadBytes(),
         settings.fetchParallelism());
+    byte[] buffer = new byte[64 * 1024];
     for (MergePlan.Output output : plan.outputs()) {
-      writeOutput(pod, output, ahead, names, out, started, runId);
+      buffer = writeOutput(pod, output, ahead, names, out, started, runId, buffer);
       failpoints.reached(Step.DATA_WRITTEN, pod);
     }
   }
 
-  private void writeOutput(String pod, MergePlan.Output output, LookAhead<MergePlan.Raw, Fetched> ahead,
-                           DataKeyAllocator names, MergeOutcome out, Instant started, String runId) throws Exception {
+  /** @return the writer's buffer, for the next output */
+  private byte[] writeOutput(String pod, MergePlan.Output output, LookAhead<MergePlan.Raw, Fetched> ahead,
+                             DataKeyAllocator names, MergeOutcome out, Instant started, String runId, byte[] buffer)
+      throws Exception {
     List<JobMetadata.Source> sources = new ArrayList<>();
     List<MergePlan.Raw> contributing = new ArrayList<>();
     Map<String, String> mergedHere = new LinkedHashMap<>();
@@ -283,7 +286,7 @@ public final class PodCompactor {
     MergedObjectWriter writer = new MergedObjectWriter(store.client(), store.bucket(), settings.partSize(),
         () -> names.next(output.containerId(), firstMinute[0]),
         () -> OrphanPolicy.mayCommit(started, clock.instant(), orphanSafetyAge),
-        () -> failpoints.reached(Step.PART_UPLOADED, pod), runId);
+        () -> failpoints.reached(Step.PART_UPLOADED, pod), runId, buffer);
     try {
       for (MergePlan.Raw raw : output.raws()) {
         Fetched f = ahead.next();
@@ -340,6 +343,7 @@ public final class PodCompactor {
         metrics.bytesWritten.increment(w.size());
       }
       mergedHere.forEach(out::merged);
+      return writer.buffer();
     } catch (Exception e) {
       writer.abort();
       throw e;
