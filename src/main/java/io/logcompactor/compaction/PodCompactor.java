@@ -267,7 +267,7 @@ public final class PodCompactor {
     List<MergePlan.Raw> all = plan.outputs().stream().flatMap(o -> o.raws().stream()).toList();
     LookAhead<MergePlan.Raw, Fetched> ahead = new LookAhead<>(all, fetcher::cost,
         raw -> store.blocking(() -> fetcher.fetch(raw)).toCompletionStage(), settings.lookAheadBytes(),
-        settings.fetchParallelism());
+        settings.fetchesAhead());
     byte[] buffer = new byte[64 * 1024];
     for (MergePlan.Output output : plan.outputs()) {
       buffer = writeOutput(pod, output, ahead, names, out, started, runId, buffer);

@@ -16,11 +16,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Measures a merge against its floor (GET every raw object in parallel, PUT the concatenation) and the cost of
- * proving every gzip object intact. Not a test: run by hand,
+ * Measures a merge against its floor (LIST the pod, GET every raw object in parallel, PUT the concatenation) and the
+ * cost of proving every gzip object intact. Not a test: run by hand,
  * {@code mvn -q -o test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.logcompactor.compaction.MergeBench}.
  * Arguments: objects per pod (2000), random bytes per object (3072, about that much gzip), repetitions (5), objects
- * fetched ahead at once (32).
+ * fetched ahead at once, comma-separated to compare (64).
  */
 public final class MergeBench {
   private MergeBench() {}
@@ -40,7 +40,7 @@ public final class MergeBench {
     int objects = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int size = args.length > 1 ? Integer.parseInt(args[1]) : 3072;
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-    List<Integer> aheads = java.util.Arrays.stream((args.length > 3 ? args[3] : "32").split(","))
+    List<Integer> aheads = java.util.Arrays.stream((args.length > 3 ? args[3] : "64").split(","))
         .map(Integer::parseInt).toList();
     try (LocalServers servers = LocalServers.start(null, 0, 0)) {
       LocalServers.Environment env = servers.newEnvironment("bench", 30, 5, key -> false);
@@ -57,13 +57,14 @@ public final class MergeBench {
       for (int rep = -2; rep < reps; rep++) {
         for (int ahead : aheads) {
           String pod = "bench-" + podNo++;
-          PodCompactor compactor = new PodCompactor(store, 64L << 20, Duration.ofHours(1),
-              CompactionSettings.forPool(ahead), Clock.systemUTC(), Failpoints.NONE, metrics);
+          CompactionSettings d = CompactionSettings.DEFAULTS;
+          PodCompactor compactor = new PodCompactor(store, 64L << 20, Duration.ofHours(1), new CompactionSettings(
+              d.partSize(), d.lookAheadBytes(), d.streamThreshold(), 1, ahead), Clock.systemUTC(), Failpoints.NONE,
+              metrics);
           upload(store, env, pod, objects, size, podNo);
+          long t0 = System.nanoTime();
           List<S3Object> listing = store.listBlocking(io.logcompactor.layout.Keys.rawPodPrefix(pod));
           rawBytes = listing.stream().mapToLong(S3Object::size).sum();
-
-          long t0 = System.nanoTime();
           List<byte[]> bodies = getAll(store, listing);
           ByteArrayOutputStream all = new ByteArrayOutputStream();
           bodies.forEach(all::writeBytes);
@@ -86,7 +87,7 @@ public final class MergeBench {
       }
       System.out.printf("%d objects of ~%d bytes (%.1f MiB gzip) per pod, %d repetitions after 2 warm-ups%n",
           objects, rawBytes / objects, rawBytes / 1048576.0, reps);
-      System.out.printf("floor (parallel GETs on 32 threads + 1 PUT): median %d ms%n", median(floors) / 1_000_000);
+      System.out.printf("floor (LIST, parallel GETs on 32 threads, 1 PUT): median %d ms%n", median(floors) / 1_000_000);
       System.out.printf("gzip validation alone, one thread: median %d ms (%.0f MiB/s of gzip)%n",
           median(validations) / 1_000_000, rawBytes / 1048576.0 / (median(validations) / 1e9));
       for (int ahead : aheads) {
