@@ -98,7 +98,7 @@ public final class Service {
   private Future<String> deployCompaction() {
     return deploy(new io.logcompactor.compaction.CompactionVerticle(store, config, registry), false)
         .compose(id -> deploy(new io.logcompactor.cleanup.CleanupVerticle(store, config.cleanupInterval(),
-            config.idleTimeout(), java.time.Duration.ofMinutes(30), registry), false));
+            config.idleTimeout(), config.shutdownTimeout(), registry), false));
   }
 
   private Future<String> deploy(io.vertx.core.Deployable verticle, boolean worker) {
