@@ -227,6 +227,14 @@ public final class PodCompactor {
   private int deleteOrphans(String pod, Read r, List<ListedObject> data) {
     Instant listedAt = clock.instant();
     abortStaleUploads(pod, listedAt);
+    if (r.etag() == null) {
+      // Without metadata, old unreferenced files are either a crashed first run's or the work of a pod whose
+      // metadata was lost; deleting them could be the second. A leak is the lesser evil.
+      if (!data.isEmpty()) {
+        LOG.warn("pod {}: {} data objects but no metadata; not deleting any of them", pod, data.size());
+      }
+      return 0;
+    }
     List<ListedObject> orphans = OrphanPolicy.select(r.metadata(), data, r.readAt(), listedAt, orphanSafetyAge);
     if (orphans.isEmpty()) return 0;
     Map<String, String> targets = new LinkedHashMap<>();

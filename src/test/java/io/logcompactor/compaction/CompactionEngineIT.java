@@ -344,6 +344,21 @@ class CompactionEngineIT {
   }
 
   @Test
+  @DisplayName("without metadata no data object is ever deleted as an orphan: lost metadata must not cost merged data")
+  void noOrphansWithoutMetadata(LocalServers servers) throws Exception {
+    EngineFixture fx = fixture(servers);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-lost");
+    FluentBitLogs.Container app = pod.container("app", "1");
+    String old = Keys.dataKey("job-lost", app.id(), "202611251900", 0);
+    fx.s3().putObject(b -> b.bucket(fx.bucket()).key(old), RequestBody.fromBytes(FluentBitLogs.gzipLines(List.of("x"))));
+    fx.clock.advance(Duration.ofDays(2));
+    RunResult r = fx.compactor().compact("job-lost");
+    assertThat(r.status()).isEqualTo(RunResult.Status.NOTHING);
+    assertThat(r.orphansDeleted()).isZero();
+    assertThat(fx.keys(Keys.dataPodPrefix("job-lost"))).containsExactly(old);
+  }
+
+  @Test
   @DisplayName("draining an idle pod merges what is left, deletes every raw file and its cleanup marker; an active pod is left")
   void drain(LocalServers servers) throws Exception {
     EngineFixture fx = fixture(servers);
