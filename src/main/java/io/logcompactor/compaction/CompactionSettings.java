@@ -8,10 +8,11 @@ package io.logcompactor.compaction;
  * @param streamThreshold raw objects larger than this are never held in memory: validated in one streaming GET,
  *                        copied in a second one
  * @param concurrentRuns  pods merged at once per instance
- * @param fetchesAhead    raw objects one run has fetched or queued and not yet written: keeps the S3 pool busy
- *                        (twice its threads measured 1.3x faster than once: a slow object at the head no longer
- *                        idles the pool) while a run of thousands of small objects never floods the shared pool's
- *                        queue ahead of everyone else's work
+ * @param fetchesAhead    raw objects one run has fetched or queued and not yet written. Twice the pool's threads:
+ *                        the writer consumes in order, so with only as many as threads a slow object at the head
+ *                        idles the pool; and a run of thousands of small objects must not flood the shared pool's
+ *                        queue ahead of everyone else's work (MergeBench compares settings; on the shared 2-core
+ *                        machine its runs were too noisy to rank 32 against 64)
  */
 public record CompactionSettings(int partSize, long lookAheadBytes, long streamThreshold, int concurrentRuns,
                                  int fetchesAhead) {
