@@ -38,6 +38,11 @@ public record ReadRequest(String pod, String container, Instant since, Instant u
     }
   }
 
+  /** Whether a record's time matters to this read: a time window, or timestamps on the output. */
+  public boolean needsTime() {
+    return since != null || until != null || timestamps;
+  }
+
   public static ReadRequest all(String pod) {
     return new ReadRequest(pod, null, null, null, false, null, -1, false, false);
   }

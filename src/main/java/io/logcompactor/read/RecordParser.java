@@ -22,20 +22,28 @@ public final class RecordParser {
   private RecordParser() {}
 
   public static LogRecord parse(byte[] bytes, int off, int len) {
+    return parse(bytes, off, len, true);
+  }
+
+  /**
+   * @param wantTime whether the caller needs the record's time; parsing it (RFC 3339 text, epoch decimals) costs more
+   *                 than the rest of the record, so a plain read skips it
+   */
+  public static LogRecord parse(byte[] bytes, int off, int len, boolean wantTime) {
     if (len < 2 || firstNonBlank(bytes, off, len) != '{') return LogRecord.UNPARSED;
     try (JsonParser p = JSON.createParser(bytes, off, len)) {
-      return read(p);
+      return read(p, wantTime);
     } catch (IOException | RuntimeException e) {
       // Invalid UTF-8 inside an otherwise good record: decode with replacement characters and try once more.
       try (JsonParser p = JSON.createParser(new String(bytes, off, len, StandardCharsets.UTF_8))) {
-        return read(p);
+        return read(p, wantTime);
       } catch (IOException | RuntimeException again) {
         return LogRecord.UNPARSED;
       }
     }
   }
 
-  private static LogRecord read(JsonParser p) throws IOException {
+  private static LogRecord read(JsonParser p, boolean wantTime) throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) return LogRecord.UNPARSED;
     String log = null;
     String message = null;
@@ -50,8 +58,8 @@ public final class RecordParser {
         case "log" -> log = v == JsonToken.VALUE_STRING ? p.getText() : log;
         case "message" -> message = v == JsonToken.VALUE_STRING ? p.getText() : message;
         case "stream" -> stream = v == JsonToken.VALUE_STRING ? p.getText() : stream;
-        case "time" -> time = v == JsonToken.VALUE_STRING ? parseTime(p.getText()) : time;
-        case "date" -> date = v.isNumeric() ? epochSeconds(p.getDecimalValue())
+        case "time" -> time = wantTime && v == JsonToken.VALUE_STRING ? parseTime(p.getText()) : time;
+        case "date" -> date = !wantTime || time != null ? date : v.isNumeric() ? epochSeconds(p.getDecimalValue())
             : v == JsonToken.VALUE_STRING ? parseTime(p.getText()) : date;
         default -> p.skipChildren();
       }
