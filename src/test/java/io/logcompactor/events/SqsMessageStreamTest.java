@@ -41,7 +41,10 @@ class SqsMessageStreamTest {
   @AfterEach
   void tearDown() throws Exception {
     if (stream != null) {
-      context.<Void>runOnContext(v -> stream.close());
+      // Wait until no receive is in flight: one completing after this test's Vert.x is closed fails the next test.
+      java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+      context.<Void>runOnContext(v -> stream.close().onComplete(ar -> closed.complete(null)));
+      closed.get(10, TimeUnit.SECONDS);
     }
     pool.close().await(5, TimeUnit.SECONDS);
   }
