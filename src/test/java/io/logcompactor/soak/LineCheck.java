@@ -70,6 +70,22 @@ public record LineCheck(long expected, long served, long lost, long duplicated, 
     return new LineCheck(expected.size(), served.size(), lost, duplicated, foreign, outOfOrder, examples);
   }
 
+  /**
+   * A read that ran while uploads went on: every line uploaded before it started ({@code before}) must be served, and
+   * nothing else than lines uploaded by its end ({@code after}), each at most once, in container order.
+   */
+  public static LineCheck during(List<String> before, List<String> after, List<String> served,
+                                 Function<String, String> streamOf) {
+    java.util.Set<String> allowed = new java.util.HashSet<>(after);
+    java.util.Set<String> servedSet = new java.util.HashSet<>(served);
+    // Lines uploaded during the read may or may not be served: expect exactly those that were, plus all of before.
+    java.util.Set<String> beforeSet = new java.util.HashSet<>(before);
+    List<String> expectedOrdered = after.stream().filter(l -> beforeSet.contains(l) || servedSet.contains(l)).toList();
+    LineCheck c = of(expectedOrdered, served, streamOf);
+    long foreign = served.stream().filter(l -> !allowed.contains(l)).count();
+    return new LineCheck(before.size(), c.served(), c.lost(), c.duplicated(), foreign, c.outOfOrder(), c.examples());
+  }
+
   private static Map<String, List<String>> byStream(List<String> lines, Function<String, String> streamOf) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (String l : lines) out.computeIfAbsent(streamOf.apply(l), k -> new ArrayList<>()).add(l);

@@ -41,4 +41,19 @@ class LineCheckTest {
     assertThat(c.outOfOrder()).isEqualTo(1);
     assertThat(c.exactlyOnce()).isFalse();
   }
+
+  @Test
+  @DisplayName("a read during uploads must serve every line uploaded before it, may serve later ones, and nothing twice")
+  void duringUploads() {
+    List<String> before = UPLOADED.subList(0, 2);
+    LineCheck ok = LineCheck.during(before, UPLOADED, List.of("p main seq=1 a", "p main seq=2 b", "p side seq=1 c"),
+        LineCheck::producerContainer);
+    assertThat(ok.exactlyOnce()).isTrue();
+    LineCheck missing = LineCheck.during(before, UPLOADED, List.of("p main seq=1 a", "p side seq=1 c"),
+        LineCheck::producerContainer);
+    assertThat(missing.lost()).isEqualTo(1);
+    LineCheck twice = LineCheck.during(before, UPLOADED, List.of("p main seq=1 a", "p main seq=2 b", "p main seq=2 b"),
+        LineCheck::producerContainer);
+    assertThat(twice.duplicated()).isEqualTo(1);
+  }
 }
