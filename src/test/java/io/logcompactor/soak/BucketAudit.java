@@ -86,6 +86,23 @@ public final class BucketAudit {
     return new Report(ledger.pods().size(), uploaded, remaining, merged, mergedFiles, problems);
   }
 
+  /** Raw objects of the ledger's pods still in the bucket. */
+  public static List<String> rawKeysLeft(S3Client s3, String bucket, UploadLedger ledger) {
+    List<String> out = new ArrayList<>();
+    for (String pod : ledger.pods()) {
+      s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(Keys.rawPodPrefix(pod))).contents()
+          .forEach(o -> out.add(o.key()));
+    }
+    return out;
+  }
+
+  /** {@code cleanup/} markers: pods still waiting for their final cleanup. */
+  public static List<String> cleanupMarkers(S3Client s3, String bucket) {
+    List<String> out = new ArrayList<>();
+    s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(Keys.CLEANUP_PREFIX)).contents().forEach(o -> out.add(o.key()));
+    return out;
+  }
+
   private static JobMetadata metadata(S3Client s3, String bucket, String pod, List<String> problems) {
     try {
       byte[] json = s3.getObjectAsBytes(b -> b.bucket(bucket).key(Keys.metadataKey(pod))).asByteArray();

@@ -164,6 +164,23 @@ public final class LogProducer implements AutoCloseable {
     finished.countDown();
   }
 
+  /** Stops a background run after the round in progress, if any; every completed upload is in the ledger. */
+  public void stop() {
+    ScheduledExecutorService s;
+    synchronized (this) {
+      s = scheduler;
+    }
+    if (s == null) return;
+    s.shutdown();
+    try {
+      if (!s.awaitTermination(60, TimeUnit.SECONDS)) throw new IllegalStateException("producer did not stop");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    finished.countDown();
+    if (failure.get() != null) throw new IllegalStateException("producer failed", failure.get());
+  }
+
   public boolean finished() {
     if (failure.get() != null) throw new IllegalStateException("producer failed", failure.get());
     return finished.getCount() == 0;
