@@ -64,7 +64,7 @@ final class Soak {
       throw new AssertionError("not converged after " + atMost + ": " + raw.size() + " raw files left (e.g. "
           + raw.subList(0, Math.min(5, raw.size())) + "), cleanup markers "
           + BucketAudit.cleanupMarkers(env.s3(), env.bucket()) + "; "
-          + BucketAudit.audit(env.s3(), env.bucket(), ledger), e);
+          + BucketAudit.audit(env.s3(), env.bucket(), ledger) + BucketAudit.leftovers(env.s3(), env.bucket(), ledger), e);
     }
   }
 

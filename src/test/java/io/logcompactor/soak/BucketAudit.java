@@ -96,6 +96,26 @@ public final class BucketAudit {
     return out;
   }
 
+  /** Per pod with raw files left: how many, how many the metadata lists as merged, and whether it is queued. */
+  public static String leftovers(S3Client s3, String bucket, UploadLedger ledger) {
+    List<String> markers = cleanupMarkers(s3, bucket);
+    StringBuilder sb = new StringBuilder();
+    for (String pod : ledger.pods()) {
+      List<String> left = new ArrayList<>();
+      s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(Keys.rawPodPrefix(pod))).contents()
+          .forEach(o -> left.add(o.key()));
+      if (left.isEmpty()) continue;
+      JobMetadata m = metadata(s3, bucket, pod, new ArrayList<>());
+      Set<String> listed = new HashSet<>(m.mergedRawKeys());
+      long merged = left.stream().filter(listed::contains).count();
+      sb.append("\n  pod ").append(pod).append(": ").append(left.size()).append(" raw files left, ").append(merged)
+          .append(" of them listed as merged, ").append(m.rejectedRawKeys().size()).append(" rejected, cleanup marker ")
+          .append(markers.contains(Keys.cleanupKey(pod)) ? "present" : "absent").append(", last compaction ")
+          .append(m.lastCompactionTime());
+    }
+    return sb.toString();
+  }
+
   /** {@code cleanup/} markers: pods still waiting for their final cleanup. */
   public static List<String> cleanupMarkers(S3Client s3, String bucket) {
     List<String> out = new ArrayList<>();
