@@ -13,7 +13,7 @@ import java.util.List;
 
 /** The service's read API as a user calls it: a job's whole log, one message a line. */
 public final class ReadApi {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private ReadApi() {}
 

@@ -57,7 +57,7 @@ public final class ServiceProcess implements AutoCloseable {
   private final java.util.ArrayDeque<String> recentLines = new java.util.ArrayDeque<>();
   private final Map<Pattern, AtomicLong> watches = new ConcurrentHashMap<>();
   private final AtomicLong lines = new AtomicLong();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private final Thread pump;
 
   private ServiceProcess(String name, Map<String, String> env, int port, int generation) throws IOException {
