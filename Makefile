@@ -3,7 +3,8 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 IMAGE ?= log-compactor:dev
 
-.PHONY: help setup build run test test_unit test_integration test_localstack image soak
+.PHONY: help setup build run test test_unit test_integration test_localstack image shellcheck soak \
+	minikube-start minikube-load-images minikube-apply minikube-clean minikube-stop
 
 help:
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -18,7 +19,7 @@ run: ## Run the service locally on embedded S3 (S3Proxy) + SQS (ElasticMQ) with 
 	$(MVN) -q -DskipTests test-compile exec:java -Dexec.classpathScope=test \
 	  -Dexec.mainClass=io.logcompactor.local.LocalMain -Dexec.cleanupDaemonThreads=false
 
-test: ## The whole suite: unit + integration tests against real in-process S3 and SQS servers
+test: shellcheck ## The whole suite: shellcheck, then unit + integration tests against real in-process S3 and SQS servers
 	$(MVN) verify
 
 test_unit: ## Unit tests only (no servers)
@@ -38,3 +39,29 @@ soak: ## Long reliability run: crash-restart soak and replicas with SOAK_KILLS S
 
 image: ## Build the container image $(IMAGE)
 	docker build -t $(IMAGE) .
+
+# Every shell script of the project. shellcheck comes from Debian's packages where it is missing (CI runs as root).
+SHELL_SCRIPTS := minikube.sh .ci/run
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+shellcheck: ## Lint the shell scripts (installs Debian's shellcheck first where it is missing)
+	@command -v shellcheck >/dev/null 2>&1 || { \
+	  echo "shellcheck: installing Debian's shellcheck package"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck; }
+	shellcheck $(SHELL_SCRIPTS)
+
+minikube-start: ## minikube: start the cluster
+	./minikube.sh start
+
+minikube-load-images: ## minikube: build $(IMAGE) and load it into the cluster
+	IMAGE=$(IMAGE) ./minikube.sh load-images
+
+minikube-apply: ## minikube: deploy LocalStack, log-compactor and Fluent Bit
+	IMAGE=$(IMAGE) ./minikube.sh apply
+
+minikube-clean: ## minikube: delete what minikube-apply created
+	./minikube.sh clean
+
+minikube-stop: ## minikube: stop the cluster
+	./minikube.sh stop

@@ -2,9 +2,16 @@ package io.logcompactor;
 
 import io.logcompactor.aws.AwsClients;
 import io.logcompactor.config.CompactorConfig;
+import io.logcompactor.events.EventsSettings;
+import io.logcompactor.events.EventsVerticle;
 import io.logcompactor.http.HttpVerticle;
+import io.logcompactor.read.ReadMetrics;
+import io.logcompactor.read.ReadVerticle;
+import io.logcompactor.read.S3JobStore;
 import io.logcompactor.s3.S3RequestCounter;
 import io.logcompactor.s3.S3Store;
+import io.logcompactor.tracking.TrackerSettings;
+import io.logcompactor.tracking.TrackerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -16,7 +23,10 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,10 +49,16 @@ public final class Service {
   private final S3RequestCounter s3Requests;
   private final S3Store store;
   private final List<String> deployments = new ArrayList<>();
-  private HttpVerticle http;
+  private final EnumSet<Component> components;
 
-  private Service(CompactorConfig config) {
+  /** The parts of the service besides its HTTP face, each a verticle with its own responsibility. */
+  public enum Component { READ, TRACKING, EVENTS }
+  private HttpVerticle http;
+  private ReadVerticle reader;
+
+  private Service(CompactorConfig config, Set<Component> components) {
     this.config = config;
+    this.components = EnumSet.copyOf(components);
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
@@ -60,7 +76,15 @@ public final class Service {
    * every verticle. Blocks the calling thread until the service is up or failed.
    */
   public static Service start(CompactorConfig config) throws Exception {
-    Service s = new Service(config);
+    return start(config, EnumSet.allOf(Component.class));
+  }
+
+  /**
+   * Starts with only some components: the HTTP verticle always runs, the others only when listed. Tests use it to put
+   * a stand-in on an address a real component would otherwise share (the event bus round-robins between consumers).
+   */
+  public static Service start(CompactorConfig config, Set<Component> components) throws Exception {
+    Service s = new Service(config, components);
     try {
       s.warmUp();
       s.deployAll().await(2, TimeUnit.MINUTES);
@@ -90,8 +114,26 @@ public final class Service {
                 b -> b.queueUrl(config.sqsQueueUrl()).attributeNamesWithStrings("QueueArn")), false)
             .onSuccess(v -> p.complete(Status.OK()))
             .onFailure(e -> p.complete(Status.KO(new io.vertx.core.json.JsonObject().put("error", e.toString())))));
-    http = new HttpVerticle(config.httpPort(), readiness, registry);
-    return deploy(http, false).mapEmpty();
+    http = new HttpVerticle(config.httpPort(), readiness, registry, config.apiToken());
+    // Read path (issue 5): the combined job log reader behind READ_* on the event bus.
+    reader = new ReadVerticle(new S3JobStore(store), new ReadMetrics(registry), new ReadVerticle.Settings(
+        config.readMaxLineBytes(), config.idleTimeout(), Duration.ofSeconds(1), Duration.ofSeconds(60),
+        Math.max(4, config.s3Concurrency() / 2)));
+    Future<String> read = components.contains(Component.READ) ? deploy(reader, false) : Future.succeededFuture();
+    return read.compose(id -> deploy(http, false)).compose(v -> deployIngestion()).mapEmpty();
+  }
+
+  /**
+   * Event ingestion: the tracker first, so that the SQS consumer always has someone to tell; undeployed in reverse
+   * order, so in-flight events still reach the tracker while the consumer stops.
+   */
+  private Future<String> deployIngestion() {
+    Future<String> tracking = components.contains(Component.TRACKING)
+        ? deploy(new TrackerVerticle(TrackerSettings.from(config), store, registry), false)
+        : Future.succeededFuture();
+    return tracking.compose(v -> components.contains(Component.EVENTS)
+        ? deploy(new EventsVerticle(EventsSettings.from(config), sqsClient, registry), false)
+        : Future.succeededFuture());
   }
 
   private Future<String> deploy(io.vertx.core.Deployable verticle, boolean worker) {
@@ -131,6 +173,11 @@ public final class Service {
 
   public S3RequestCounter s3Requests() {
     return s3Requests;
+  }
+
+  /** The read verticle (tests check that abandoned streams are closed). */
+  public ReadVerticle reader() {
+    return reader;
   }
 
   public int httpPort() {

@@ -10,7 +10,9 @@ public final class Addresses {
 
   /**
    * events -> tracking, request/reply. A raw file was created. {@code {"key", "size", "event_time"}}; reply
-   * {@code {"tracked": boolean}} once recorded, and only then may the SQS message be deleted.
+   * {@code {"tracked": boolean}} once recorded, and only then may the SQS message be deleted. {@code key} is the
+   * decoded S3 key; {@code size} is -1 and {@code event_time} (RFC 3339) null when the event did not carry them.
+   * {@code "tracked": false}: not a raw key, deliberately ignored. A request without a key fails with code 400.
    */
   public static final String RAW_FILE_CREATED = "compactor.raw.created";
 
@@ -35,26 +37,42 @@ public final class Addresses {
 
   /**
    * http -> tracking, request/reply. {@code {"pod"}} -> {@code {"pod", "pending_raw_files", "last_upload_time",
-   * "tracked": boolean}}.
+   * "tracked": boolean}}. An unknown pod is {@code "tracked": false} with 0 pending and a null time; no pod fails 400.
    */
   public static final String TRACKER_POD_STATUS = "compactor.tracking.pod-status";
 
   /**
    * http -> tracking, request/reply. {@code {"offset", "limit"}} -> {@code {"pods": [{"pod", "pending_raw_files",
-   * "last_upload_time"}], "total"}} in pod-name order.
+   * "last_upload_time"}], "total"}} in pod-name order. {@code offset} defaults to 0, {@code limit} to 100 (at most
+   * 1000); a negative offset, a limit below 1 or non-integers fail with code 400.
    */
   public static final String TRACKER_LIST = "compactor.tracking.list";
 
-  /** http -> read, request/reply. {@code {"pod"}} -> metadata summary, or failure 404 for an unknown job. */
+  /**
+   * http -> read, request/reply. {@code {"pod"}} -> the job as S3 shows it: {@code {"pod", "merged": {"log_files",
+   * "raw_files", "bytes", "containers": [{"container", "container_id", "log_files", "raw_files", "bytes",
+   * "first_raw_minute", "last_raw_minute"}]}, "merged_raw_files_not_cleaned", "rejected_raw_files",
+   * "last_compaction_time", "last_upload_time", "unmerged_raw_files", "in_cleanup_queue", "metadata_error"?}}.
+   * Failures: 404 unknown job (no metadata, no raw object), 400 bad pod name, 500 S3 failure.
+   */
   public static final String READ_JOB_STATUS = "compactor.read.job-status";
 
-  /** http -> read, request/reply. Opens a log stream: the read request; reply {@code {"stream_id"}}. */
+  /**
+   * http -> read, request/reply. Opens a log stream. Request {@code {"pod", "container"?, "since"?, "until"?
+   * (RFC 3339 UTC instants, already resolved from relative values), "timestamps": bool, "stream"?: stdout|stderr,
+   * "tail": n or -1 for all, "follow": bool, "format": text|jsonl}}; reply {@code {"stream_id"}} once the read is
+   * planned. Failures: 400 malformed request, 404 unknown job, 503 metadata unreadable (corrupt or newer version),
+   * 500 S3 failure.
+   */
   public static final String READ_OPEN = "compactor.read.open";
 
   /**
-   * http -> read, request/reply. {@code {"stream_id"}} -> the next chunk of output as a Buffer, with header
-   * {@code end=true} on the last (empty) one. One request in flight per stream: the HTTP response's back-pressure
-   * is the read's back-pressure.
+   * http -> read, request/reply. {@code {"stream_id"}} -> the next chunk of output (at most 64 KiB) as a Buffer,
+   * with header {@code end=true} on the last one. An empty chunk without {@code end} means "nothing yet, ask again"
+   * (following a job, or a long stretch of filtered-out lines); it comes within a few seconds, so requests do not time
+   * out. One request in flight per stream (a second one fails 409): the HTTP response's back-pressure is the read's
+   * back-pressure. Failures: 404 unknown or expired stream (streams not asked for within a minute are closed), 500
+   * read failed mid-way (the output so far is incomplete: the HTTP side must not end the response cleanly).
    */
   public static final String READ_NEXT = "compactor.read.next";
 

@@ -8,12 +8,16 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP face of the service: liveness, readiness, metrics and the read API. It reaches the rest of the service
  * only through the event bus (and the health checks it is handed), never through S3 directly.
  */
 public final class HttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   public static final String HEALTH = "/health";
   public static final String READY = "/ready";
   public static final String METRICS = "/metrics";
@@ -21,12 +25,19 @@ public final class HttpVerticle extends VerticleBase {
   private final int port;
   private final HealthChecks readiness;
   private final PrometheusMeterRegistry registry;
+  private final Optional<String> apiToken;
   private HttpServer server;
 
   public HttpVerticle(int port, HealthChecks readiness, PrometheusMeterRegistry registry) {
+    this(port, readiness, registry, Optional.empty());
+  }
+
+  /** @param apiToken when present, {@code /api/*} requires {@code Authorization: Bearer <token>} */
+  public HttpVerticle(int port, HealthChecks readiness, PrometheusMeterRegistry registry, Optional<String> apiToken) {
     this.port = port;
     this.readiness = readiness;
     this.registry = registry;
+    this.apiToken = apiToken;
   }
 
   @Override
@@ -38,6 +49,17 @@ public final class HttpVerticle extends VerticleBase {
     router.get(HEALTH).handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get(READY).handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get(METRICS).handler(PrometheusScrapingHandler.create(registry));
+    // Probes and metrics stay open (kubelet, Prometheus); the log API carries job output and may need a token.
+    HttpMetrics metrics = new HttpMetrics(registry);
+    apiToken.ifPresent(token -> router.route("/api/*")
+        .handler(new BearerAuth(token, why -> metrics.rejected(401, why + "_token"))));
+    new JobsApi(vertx.eventBus(), metrics).mount(router);
+    router.route("/api/*").handler(ctx -> ApiErrors.send(ctx, 404, "no such endpoint: " + ctx.request().path()));
+    router.route("/api/*").failureHandler(ctx -> {
+      int status = ctx.statusCode() >= 400 ? ctx.statusCode() : 500;
+      if (status >= 500) LOG.error("API request {} failed", ctx.request().path(), ctx.failure());
+      ApiErrors.send(ctx, status, status >= 500 ? "internal error" : "bad request");
+    });
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(port)

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -81,6 +83,33 @@ public final class S3Store {
       return Optional.of(new StoredObject(r.asByteArray(), r.response().eTag()));
     } catch (RuntimeException e) {
       if (S3Errors.isNotFound(e)) return Optional.empty();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a streaming GET of {@code key}, or of its bytes [offset, offset + length) when {@code length >= 0}. The
+   * caller reads it on its worker thread and closes it; {@link ResponseInputStream#abort()} drops the connection when
+   * the rest is not wanted (cheaper than draining a large object).
+   */
+  public ResponseInputStream<GetObjectResponse> openBlocking(String key, long offset, long length) {
+    GetObjectRequest.Builder b = GetObjectRequest.builder().bucket(bucket).key(key);
+    if (length >= 0) {
+      if (length == 0) throw new IllegalArgumentException("empty range of " + key);
+      b.range("bytes=" + offset + "-" + (offset + length - 1));
+    } else if (offset > 0) {
+      b.range("bytes=" + offset + "-");
+    }
+    return client.getObject(b.build());
+  }
+
+  /** Whether {@code key} exists (HEAD). */
+  public boolean existsBlocking(String key) {
+    try {
+      client.headObject(b -> b.bucket(bucket).key(key));
+      return true;
+    } catch (RuntimeException e) {
+      if (S3Errors.isNotFound(e)) return false;
       throw e;
     }
   }

@@ -5,8 +5,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Starts S3Proxy + ElasticMQ + the notification bridge once per test JVM and hands {@link LocalServers} to tests
- * that ask for it (constructor, lifecycle or test method parameter). Closed when the JVM's tests are done.
+ * Starts S3Proxy + ElasticMQ + the notification bridge (or, with {@code -Plocalstack}, LocalStack) once per test JVM
+ * and hands {@link LocalServers} to tests that ask for it (constructor, lifecycle or test method parameter). Closed
+ * when the JVM's tests are done.
  */
 public final class LocalServersExtension implements ParameterResolver {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LocalServersExtension.class);
@@ -30,7 +31,7 @@ public final class LocalServersExtension implements ParameterResolver {
 
     Holder() {
       try {
-        servers = LocalServers.start(null, 0, 0);
+        servers = LocalServers.forTests();
       } catch (Exception e) {
         throw new IllegalStateException("cannot start the local S3 and SQS servers", e);
       }

@@ -1,0 +1,330 @@
+package io.logcompactor.read;
+
+import io.logcompactor.layout.MetadataCodec;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One job's log as a pull-based sequence of output chunks. Blocking: every method runs on a worker thread, one call
+ * at a time. Holds one open GET, one decoder and at most one line (capped), so memory does not grow with the log.
+ *
+ * <p>Exactly-once: every raw key is read from one place. A raw object that vanishes (a compaction merged it and a
+ * later clean deleted it) is found again through the fresh metadata, in the merged object's byte range, and the
+ * decoded bytes already handed out are skipped; the merged range decodes to the same bytes as the raw object did.
+ */
+public final class JobLogCursor implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobLogCursor.class);
+  private static final int PLAN_ATTEMPTS = 10;
+  private static final int READ_ATTEMPTS = 3;
+  static final long TAIL_MAX_BYTES = 16L << 20;
+
+  /** A piece of output. {@code idle}: following, nothing new yet; {@code end}: the stream is over. */
+  public record Chunk(byte[] bytes, boolean end, boolean idle) {}
+
+  private final ReadRequest request;
+  private final JobStore store;
+  private final ReadMetrics metrics;
+  private final int maxLineBytes;
+  private final long idleTimeoutNanos;
+  private final long pollIntervalNanos;
+  private final LongSupplier clock;
+
+  private final ArrayDeque<ReadUnit> units = new ArrayDeque<>();
+  private final Set<String> done = new HashSet<>();
+  private final OutputBuffer out = new OutputBuffer();
+  private TailRing tail;
+  private byte[] scratch = new byte[1024];
+  private int scratchLen;
+  private boolean inOversized;
+
+  private ReadUnit current;
+  private InputStream currentStream;
+  private LineReader lines;
+  private long skipped;
+  private int attempts;
+
+  private boolean historyDone;
+  private boolean finished;
+  private long lastNewData;
+  private long lastPlan;
+  private volatile boolean closed;
+
+  public JobLogCursor(ReadRequest request, JobStore store, ReadMetrics metrics, int maxLineBytes,
+                      Duration idleTimeout, Duration pollInterval, LongSupplier nanoClock) {
+    this.request = request;
+    this.store = store;
+    this.metrics = metrics;
+    this.maxLineBytes = maxLineBytes;
+    this.idleTimeoutNanos = idleTimeout.toNanos();
+    this.pollIntervalNanos = pollInterval.toNanos();
+    this.clock = nanoClock;
+    if (request.tail() >= 0) tail = new TailRing(request.tail(), TAIL_MAX_BYTES);
+  }
+
+  /**
+   * Plans the reads from a consistent view of metadata and raw listing.
+   *
+   * @return false when the job is unknown (no metadata and no raw object)
+   */
+  public boolean open() throws IOException, MetadataCodec.UnreadableMetadataException {
+    boolean exists = plan();
+    lastNewData = clock.getAsLong();
+    return exists;
+  }
+
+  /** Metadata, raw listing, metadata again: when the ETag held, no compaction committed in between. */
+  private boolean plan() throws IOException, MetadataCodec.UnreadableMetadataException {
+    lastPlan = clock.getAsLong();
+    for (int i = 0; i < PLAN_ATTEMPTS; i++) {
+      JobStore.VersionedMetadata before = store.readMetadata(request.pod());
+      java.util.List<String> raw = store.listRawKeys(request.pod());
+      JobStore.VersionedMetadata after = store.readMetadata(request.pod());
+      if (Objects.equals(before.etag(), after.etag())) {
+        ReadPlanner.Plan plan = ReadPlanner.plan(request.pod(), after.metadata(), raw, done, request.container(),
+            (key, why) -> {
+              LOG.warn("pod {}: skipping listed key {}: {}", request.pod(), key, why);
+              metrics.error("bad_raw_key");
+            });
+        units.addAll(plan.units());
+        return plan.jobExists();
+      }
+      metrics.replanMetadataChanged.increment();
+    }
+    throw new IOException("metadata of pod " + request.pod() + " changed " + PLAN_ATTEMPTS
+        + " times while planning a read; try again");
+  }
+
+  /**
+   * Produces the next chunk of at most {@code maxBytes}, working for about {@code budgetNanos} at most (an empty,
+   * non-final chunk then says "still working").
+   */
+  public Chunk next(int maxBytes, long budgetNanos) throws IOException, MetadataCodec.UnreadableMetadataException {
+    long deadline = clock.getAsLong() + budgetNanos;
+    while (out.size() < maxBytes && !finished && !closed) {
+      if (current == null) {
+        ReadUnit u = units.poll();
+        if (u != null) {
+          attempts = 0;
+          start(u, 0);
+          continue;
+        }
+        if (!historyDone) {
+          historyDone = true;
+          if (tail != null) {
+            tail.drainTo(out);
+            tail = null;
+          }
+          if (!request.follow()) finished = true;
+          continue;
+        }
+        if (out.size() > 0) break;
+        long now = clock.getAsLong();
+        if (now - lastPlan >= pollIntervalNanos) {
+          plan();
+          if (!units.isEmpty()) {
+            lastNewData = now;
+            continue;
+          }
+        }
+        if (now - lastNewData >= idleTimeoutNanos) {
+          LOG.debug("pod {}: no new upload for {}; ending the follow", request.pod(), Duration.ofNanos(idleTimeoutNanos));
+          finished = true;
+          break;
+        }
+        return new Chunk(new byte[0], false, true);
+      }
+      step();
+      if (clock.getAsLong() - deadline > 0) break;
+    }
+    byte[] bytes = out.take(maxBytes);
+    metrics.bytesOut.increment(bytes.length);
+    return new Chunk(bytes, (finished || closed) && out.size() == 0, false);
+  }
+
+  /** Reads one line (or fragment) of the current unit, handling the unit's end and its failures. */
+  private void step() throws IOException, MetadataCodec.UnreadableMetadataException {
+    LineReader.Event e;
+    try {
+      e = lines.next();
+    } catch (CorruptDataException corrupt) {
+      if (++attempts < 2) {
+        reopen();
+        return;
+      }
+      LOG.error("pod {}: {} ({} of raw keys {}) is corrupt: {}; served the lines before the damage, skipping the rest",
+          request.pod(), current.objectKey(), current.merged() ? "merged object" : "raw object", current.rawKeys(),
+          corrupt.getMessage());
+      metrics.error("corrupt_object");
+      finishUnit();
+      return;
+    } catch (IOException io) {
+      if (++attempts < READ_ATTEMPTS) {
+        LOG.warn("pod {}: reading {} failed ({}); reopening at decoded byte {}", request.pod(), current.objectKey(),
+            io.toString(), position());
+        reopen();
+        return;
+      }
+      metrics.error("read_failed");
+      throw io;
+    }
+    switch (e) {
+      case LINE -> line(lines.data(), lines.offset(), lines.length());
+      case FRAGMENT, FRAGMENT_END -> fragment(lines.data(), lines.offset(), lines.length(),
+          e == LineReader.Event.FRAGMENT_END);
+      case EOF -> finishUnit();
+    }
+  }
+
+  private long position() {
+    return skipped + (lines == null ? 0 : lines.consumed());
+  }
+
+  private void reopen() throws IOException, MetadataCodec.UnreadableMetadataException {
+    long at = position();
+    closeCurrentStream();
+    start(current, at);
+  }
+
+  /** Opens a unit, skipping {@code skip} decoded bytes; a vanished raw object is looked up in fresh metadata. */
+  private void start(ReadUnit unit, long skip) throws IOException, MetadataCodec.UnreadableMetadataException {
+    current = unit;
+    InputStream in;
+    try {
+      in = store.open(unit.objectKey(), unit.offset(), unit.length());
+    } catch (ObjectVanishedException vanished) {
+      if (unit.merged()) {
+        metrics.error("merged_object_missing");
+        throw new IOException("merged object " + unit.objectKey() + " listed in the metadata of pod " + request.pod()
+            + " does not exist", vanished);
+      }
+      ReadUnit moved = ReadPlanner.locate(store.readMetadata(request.pod()).metadata(), unit.rawKeys().get(0));
+      if (moved == null) {
+        LOG.error("pod {}: raw object {} vanished but no merged object holds it; its lines cannot be served",
+            request.pod(), unit.objectKey());
+        metrics.error("vanished_unmerged");
+        finishUnit();
+        return;
+      }
+      metrics.replanVanished.increment();
+      LOG.info("pod {}: raw object {} was merged and cleaned meanwhile; continuing in {} at byte {}", request.pod(),
+          unit.objectKey(), moved.objectKey(), moved.offset());
+      start(moved, skip);
+      return;
+    }
+    (unit.merged() ? metrics.segmentsMerged : metrics.segmentsRaw).increment();
+    currentStream = in;
+    MultiMemberGzipInputStream decoded = new MultiMemberGzipInputStream(in, !unit.merged());
+    if (skip > 0) decoded.skipNBytes(skip);
+    skipped = skip;
+    lines = new LineReader(decoded, maxLineBytes);
+    inOversized = false;
+  }
+
+  private void finishUnit() {
+    if (current != null) done.addAll(current.rawKeys());
+    closeCurrentStream();
+    current = null;
+    lines = null;
+  }
+
+  private void closeCurrentStream() {
+    if (currentStream != null) {
+      try {
+        currentStream.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("closing {}: {}", current == null ? "?" : current.objectKey(), e.toString());
+      }
+      currentStream = null;
+    }
+  }
+
+  private void line(byte[] b, int off, int len) {
+    LogRecord r = RecordParser.parse(b, off, len);
+    if (!r.parsed()) metrics.linesUnparsed.increment();
+    if (!request.accepts(r.stream(), r.time())) return;
+    scratchLen = 0;
+    if (request.jsonl() || !r.parsed()) {
+      append(b, off, len);
+    } else {
+      if (request.timestamps() && r.time() != null) {
+        append(DateTimeFormatter.ISO_INSTANT.format(r.time()).getBytes(StandardCharsets.US_ASCII));
+        append((byte) ' ');
+      }
+      append(r.message().getBytes(StandardCharsets.UTF_8));
+    }
+    append((byte) '\n');
+    emit();
+  }
+
+  /** An over-long line: passed through unparsed, as it arrives; with tail, kept up to the cap. */
+  private void fragment(byte[] b, int off, int len, boolean last) {
+    if (!inOversized) metrics.linesOversized.increment();
+    inOversized = !last;
+    if (request.stream() != null) return; // its stream is unknown: a stream filter drops it
+    if (tail != null) {
+      if (scratchLen < maxLineBytes) append(b, off, Math.min(len, maxLineBytes - scratchLen));
+      if (last) {
+        append((byte) '\n');
+        emit();
+      }
+      return;
+    }
+    out.write(b, off, len);
+    if (last) out.write((byte) '\n');
+  }
+
+  private void emit() {
+    if (tail != null) {
+      tail.add(Arrays.copyOf(scratch, scratchLen));
+    } else {
+      out.write(scratch, 0, scratchLen);
+    }
+    scratchLen = 0;
+  }
+
+  private void append(byte[] b) {
+    append(b, 0, b.length);
+  }
+
+  private void append(byte[] b, int off, int len) {
+    if (scratchLen + len > scratch.length) {
+      scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + len));
+    }
+    System.arraycopy(b, off, scratch, scratchLen, len);
+    scratchLen += len;
+  }
+
+  private void append(byte b) {
+    if (scratchLen == scratch.length) scratch = Arrays.copyOf(scratch, scratch.length * 2);
+    scratch[scratchLen++] = b;
+  }
+
+  public String pod() {
+    return request.pod();
+  }
+
+  /** Stops reading: the open GET is dropped. Safe to call from another thread; the effect is at the next step. */
+  public void cancel() {
+    closed = true;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    closeCurrentStream();
+    current = null;
+    lines = null;
+  }
+}

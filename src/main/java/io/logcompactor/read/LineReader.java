@@ -1,0 +1,154 @@
+package io.logcompactor.read;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits decoded log bytes into lines without ever holding more than {@code maxLineBytes} of one line. A longer line
+ * is handed out in fragments as it arrives (the caller passes it through unparsed), so a 10 MiB line costs no more
+ * memory than the cap.
+ */
+public final class LineReader {
+  /** What {@link #next()} found. */
+  public enum Event {
+    /** A whole line (without its newline) in {@link #data()}[0..{@link #length()}). */
+    LINE,
+    /** Part of an over-long line; more follows. */
+    FRAGMENT,
+    /** The last part of an over-long line. */
+    FRAGMENT_END,
+    /** No more lines. */
+    EOF
+  }
+
+  private final InputStream in;
+  private final int maxLineBytes;
+  private final byte[] buf;
+  private int pos;
+  private int lim;
+  private byte[] line = new byte[256];
+  private int lineLen;
+  private boolean oversized;
+  private boolean eof;
+  private byte[] outData;
+  private int outOff;
+  private int outLen;
+  private long consumed;
+
+  public LineReader(InputStream in, int maxLineBytes) {
+    this(in, maxLineBytes, 64 * 1024);
+  }
+
+  public LineReader(InputStream in, int maxLineBytes, int bufferSize) {
+    this.in = in;
+    this.maxLineBytes = maxLineBytes;
+    this.buf = new byte[bufferSize];
+  }
+
+  public byte[] data() {
+    return outData;
+  }
+
+  public int offset() {
+    return outOff;
+  }
+
+  public int length() {
+    return outLen;
+  }
+
+  /** Decoded bytes handed out so far, newlines included: where to resume after reopening the same content. */
+  public long consumed() {
+    return consumed;
+  }
+
+  public Event next() throws IOException {
+    while (true) {
+      if (pos == lim) {
+        if (eof || !fill()) {
+          eof = true;
+          if (oversized) {
+            oversized = false;
+            return emit(buf, pos, 0, Event.FRAGMENT_END, 0);
+          }
+          if (lineLen > 0) {
+            int n = lineLen;
+            lineLen = 0;
+            return emit(line, 0, n, Event.LINE, 0);
+          }
+          return Event.EOF;
+        }
+      }
+      int nl = indexOf(buf, pos, lim, (byte) '\n');
+      int end = nl >= 0 ? nl : lim;
+      int n = end - pos;
+      if (!oversized && (long) lineLen + n <= maxLineBytes) {
+        append(buf, pos, n);
+        pos = end;
+        if (nl >= 0) {
+          pos++;
+          int len = lineLen;
+          lineLen = 0;
+          return emit(line, 0, len, Event.LINE, 1);
+        }
+        continue;
+      }
+      if (!oversized) {
+        oversized = true;
+        if (lineLen > 0) {
+          int len = lineLen;
+          lineLen = 0;
+          shrink();
+          return emit(line, 0, len, Event.FRAGMENT, 0);
+        }
+      }
+      int start = pos;
+      pos = end;
+      if (nl >= 0) {
+        pos++;
+        oversized = false;
+        return emit(buf, start, n, Event.FRAGMENT_END, 1);
+      }
+      return emit(buf, start, n, Event.FRAGMENT, 0);
+    }
+  }
+
+  private Event emit(byte[] data, int off, int len, Event e, int newline) {
+    outData = data;
+    outOff = off;
+    outLen = len;
+    consumed += len + newline;
+    return e;
+  }
+
+  private void append(byte[] src, int off, int n) {
+    if (lineLen + n > line.length) {
+      int cap = (int) Math.min(Math.max((long) line.length * 2, (long) lineLen + n), maxLineBytes);
+      line = Arrays.copyOf(line, cap);
+    }
+    System.arraycopy(src, off, line, lineLen, n);
+    lineLen += n;
+  }
+
+  /** A huge line buffer is not kept for the rest of the stream. */
+  private void shrink() {
+    if (line.length > 64 * 1024) line = new byte[256];
+  }
+
+  private boolean fill() throws IOException {
+    int n;
+    do {
+      n = in.read(buf, 0, buf.length);
+    } while (n == 0);
+    if (n < 0) return false;
+    pos = 0;
+    lim = n;
+    return true;
+  }
+
+  private static int indexOf(byte[] b, int from, int to, byte v) {
+    for (int i = from; i < to; i++) if (b[i] == v) return i;
+    return -1;
+  }
+}

@@ -1,0 +1,221 @@
+package io.logcompactor.read;
+
+import io.logcompactor.bus.Addresses;
+import io.logcompactor.layout.MetadataCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves job logs over the event bus ({@link Addresses#READ_OPEN}, {@link Addresses#READ_NEXT},
+ * {@link Addresses#READ_CLOSE}, {@link Addresses#READ_JOB_STATUS}). Each open stream is a {@link JobLogCursor}
+ * driven on the {@value #POOL} worker pool: a chunk is produced only when asked for, plus one read ahead, so a slow
+ * HTTP client slows the S3 reads and a closed one stops them. Streams nobody asks for within the stream timeout are
+ * closed.
+ */
+public final class ReadVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ReadVerticle.class);
+  public static final String POOL = "log-read";
+  static final int CHUNK_BYTES = 64 * 1024;
+  /** A READ_NEXT is answered within about this long, with an empty chunk if need be, so requests never time out. */
+  private static final long WORK_BUDGET_NANOS = Duration.ofSeconds(2).toNanos();
+
+  /** Tunables of the reader. */
+  public record Settings(int maxLineBytes, Duration idleTimeout, Duration pollInterval, Duration streamTimeout,
+                         int poolSize) {}
+
+  private final JobStore store;
+  private final ReadMetrics metrics;
+  private final Settings settings;
+  private final Map<String, LogStream> streams = new HashMap<>();
+  private WorkerExecutor pool;
+  private long sweepTimer;
+
+  public ReadVerticle(JobStore store, ReadMetrics metrics, Settings settings) {
+    this.store = store;
+    this.metrics = metrics;
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = vertx.createSharedWorkerExecutor(POOL, settings.poolSize());
+    long sweep = Math.max(100, settings.streamTimeout().toMillis() / 4);
+    sweepTimer = vertx.setPeriodic(sweep, t -> closeAbandoned());
+    return Future.all(
+        vertx.eventBus().<JsonObject>consumer(Addresses.READ_OPEN, this::open).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.READ_NEXT, this::next).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.READ_CLOSE, this::close).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.READ_JOB_STATUS, this::status).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(sweepTimer);
+    for (LogStream s : streams.values()) s.close();
+    streams.clear();
+    return pool.close();
+  }
+
+  /** Streams open now (for tests and diagnostics). */
+  public int openStreams() {
+    return streams.size();
+  }
+
+  private void open(Message<JsonObject> msg) {
+    ReadRequest request;
+    try {
+      request = ReadRequest.fromJson(msg.body());
+    } catch (IllegalArgumentException | ClassCastException e) {
+      msg.fail(400, e.getMessage());
+      return;
+    }
+    JobLogCursor cursor = new JobLogCursor(request, store, metrics, settings.maxLineBytes(), settings.idleTimeout(),
+        settings.pollInterval(), System::nanoTime);
+    pool.executeBlocking(cursor::open, false).onComplete(ar -> {
+      if (ar.failed()) {
+        cursor.close();
+        fail(msg, request.pod(), ar.cause());
+      } else if (!ar.result()) {
+        cursor.close();
+        msg.fail(404, "job " + request.pod() + " not found");
+      } else {
+        String id = UUID.randomUUID().toString();
+        streams.put(id, new LogStream(id, cursor));
+        metrics.streamOpened(request.follow() ? "follow" : request.tail() >= 0 ? "tail" : "full");
+        msg.reply(new JsonObject().put("stream_id", id));
+      }
+    });
+  }
+
+  private void next(Message<JsonObject> msg) {
+    String id = msg.body().getString("stream_id");
+    LogStream s = id == null ? null : streams.get(id);
+    if (s == null) {
+      msg.fail(404, "no open stream " + id);
+      return;
+    }
+    if (s.asked) {
+      msg.fail(409, "a READ_NEXT of stream " + id + " is already waiting");
+      return;
+    }
+    s.asked = true;
+    s.lastAsked = System.nanoTime();
+    s.next().onComplete(ar -> {
+      s.asked = false;
+      s.lastAsked = System.nanoTime();
+      if (ar.failed()) {
+        streams.remove(id);
+        s.close();
+        fail(msg, s.cursorPod, ar.cause());
+        return;
+      }
+      JobLogCursor.Chunk chunk = ar.result();
+      if (chunk.end()) {
+        streams.remove(id);
+        s.close();
+      }
+      msg.reply(Buffer.buffer(chunk.bytes()), new DeliveryOptions().addHeader("end", Boolean.toString(chunk.end())));
+    });
+  }
+
+  private void close(Message<JsonObject> msg) {
+    LogStream s = streams.remove(msg.body().getString("stream_id", ""));
+    if (s != null) s.close();
+  }
+
+  private void status(Message<JsonObject> msg) {
+    String pod = msg.body().getString("pod");
+    if (pod == null || !io.logcompactor.layout.Names.isPodName(pod)) {
+      msg.fail(400, "pod: " + io.logcompactor.layout.Names.podNameProblem(pod));
+      return;
+    }
+    pool.executeBlocking(() -> JobStatusReader.read(store, pod), false).onComplete(ar -> {
+      if (ar.failed()) fail(msg, pod, ar.cause());
+      else if (ar.result() == null) msg.fail(404, "job " + pod + " not found");
+      else msg.reply(ar.result());
+    });
+  }
+
+  private void fail(Message<?> msg, String pod, Throwable e) {
+    if (e instanceof MetadataCodec.UnreadableMetadataException) {
+      LOG.error("pod {}: cannot read: {}", pod, e.getMessage());
+      metrics.error("metadata_unreadable");
+      msg.fail(503, e.getMessage());
+    } else {
+      LOG.error("pod {}: read failed", pod, e);
+      msg.fail(500, "read of job " + pod + " failed: " + e.getMessage());
+    }
+  }
+
+  private void closeAbandoned() {
+    long now = System.nanoTime();
+    streams.values().removeIf(s -> {
+      boolean abandoned = !s.asked && now - s.lastAsked > settings.streamTimeout().toNanos();
+      if (abandoned) {
+        LOG.info("closing read stream {} of pod {}: not asked for more in {}", s.id, s.cursorPod,
+            settings.streamTimeout());
+        s.close();
+      }
+      return abandoned;
+    });
+  }
+
+  /** The event-loop side of one cursor: at most one blocking call in flight, plus one chunk read ahead. */
+  private final class LogStream {
+    final String id;
+    final JobLogCursor cursor;
+    final String cursorPod;
+    boolean asked;
+    long lastAsked = System.nanoTime();
+    Future<JobLogCursor.Chunk> inFlight = Future.succeededFuture();
+    Future<JobLogCursor.Chunk> readAhead;
+
+    LogStream(String id, JobLogCursor cursor) {
+      this.id = id;
+      this.cursor = cursor;
+      this.cursorPod = cursor.pod();
+    }
+
+    Future<JobLogCursor.Chunk> next() {
+      Future<JobLogCursor.Chunk> f = readAhead != null ? readAhead : produce();
+      readAhead = null;
+      return f.compose(chunk -> {
+        if (chunk.idle()) return delay(settings.pollInterval()).map(chunk);
+        if (!chunk.end() && chunk.bytes().length > 0) readAhead = produce();
+        return Future.succeededFuture(chunk);
+      });
+    }
+
+    private Future<JobLogCursor.Chunk> produce() {
+      inFlight = pool.executeBlocking(() -> cursor.next(CHUNK_BYTES, WORK_BUDGET_NANOS), false);
+      return inFlight;
+    }
+
+    void close() {
+      cursor.cancel();
+      // The cursor is closed on the pool once its running step is over: it is never touched by two threads at once.
+      inFlight.eventually(() -> pool.executeBlocking(() -> {
+        cursor.close();
+        return null;
+      }, false));
+    }
+  }
+
+  private Future<Void> delay(Duration d) {
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(Math.max(1, d.toMillis()), t -> p.complete());
+    return p.future();
+  }
+}

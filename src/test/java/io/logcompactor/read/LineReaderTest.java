@@ -1,0 +1,81 @@
+package io.logcompactor.read;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class LineReaderTest {
+  private static List<String> events(LineReader r) throws IOException {
+    List<String> out = new ArrayList<>();
+    LineReader.Event e;
+    while ((e = r.next()) != LineReader.Event.EOF) {
+      out.add(e + ":" + new String(r.data(), r.offset(), r.length(), StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  @Test
+  @DisplayName("lines split at newlines; a last line without newline and empty lines are kept")
+  void splitsLines() throws IOException {
+    LineReader r = new LineReader(new ByteArrayInputStream("a\n\nbc\nlast".getBytes(StandardCharsets.UTF_8)), 100, 3);
+    assertThat(events(r)).containsExactly("LINE:a", "LINE:", "LINE:bc", "LINE:last");
+    assertThat(r.consumed()).isEqualTo(10);
+  }
+
+  @Test
+  @DisplayName("a line longer than the cap comes out in fragments and the reader never buffers more than the cap")
+  void oversizedLine() throws IOException {
+    String huge = "x".repeat(50);
+    LineReader r = new LineReader(new ByteArrayInputStream(("ok\n" + huge + "\nafter\n")
+        .getBytes(StandardCharsets.UTF_8)), 10, 8);
+    List<String> ev = events(r);
+    assertThat(ev.get(0)).isEqualTo("LINE:ok");
+    assertThat(ev.get(ev.size() - 1)).isEqualTo("LINE:after");
+    List<String> fragments = ev.subList(1, ev.size() - 1);
+    assertThat(fragments.get(fragments.size() - 1)).startsWith("FRAGMENT_END:");
+    assertThat(String.join("", fragments.stream().map(f -> f.substring(f.indexOf(':') + 1)).toList())).isEqualTo(huge);
+    assertThat(fragments).allSatisfy(f -> assertThat(f.length() - f.indexOf(':') - 1).isLessThanOrEqualTo(10));
+  }
+
+  @Test
+  @DisplayName("a 10 MiB line with a 64 KiB cap streams through in fragments of at most the cap")
+  void tenMebibyteLine() throws IOException {
+    long size = 10L << 20;
+    InputStream in = new InputStream() {
+      long pos;
+
+      @Override
+      public int read() {
+        return pos < size ? 'y' : pos++ == size ? '\n' : -1;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (pos > size) return -1;
+        int n = (int) Math.min(len, size + 1 - pos);
+        java.util.Arrays.fill(b, off, off + n, (byte) 'y');
+        if (pos + n > size) b[off + n - 1] = '\n';
+        pos += n;
+        return n;
+      }
+    };
+    LineReader r = new LineReader(in, 64 * 1024);
+    long total = 0;
+    LineReader.Event e;
+    int maxFragment = 0;
+    while ((e = r.next()) != LineReader.Event.EOF) {
+      assertThat(e).isNotEqualTo(LineReader.Event.LINE);
+      total += r.length();
+      maxFragment = Math.max(maxFragment, r.length());
+    }
+    assertThat(total).isEqualTo(size);
+    assertThat(maxFragment).isLessThanOrEqualTo(64 * 1024);
+  }
+}
