@@ -36,6 +36,7 @@ public final class LogProducer implements AutoCloseable {
   private final Random random;
   private final UploadLedger ledger = new UploadLedger();
   private final AtomicInteger rounds = new AtomicInteger();
+  private long index;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private ScheduledExecutorService scheduler;
   private CountDownLatch finished = new CountDownLatch(0);
@@ -51,7 +52,6 @@ public final class LogProducer implements AutoCloseable {
 
   private static final class ContainerState {
     FluentBitLogs.Container container;
-    long index;
     long seq;
 
     ContainerState(FluentBitLogs.Container container) {
@@ -101,7 +101,6 @@ public final class LogProducer implements AutoCloseable {
       ContainerState main = pods.get(i).containers.get(0);
       FluentBitLogs.Container old = main.container;
       main.container = FluentBitLogs.Container.of(old.pod(), old.namespace(), old.name(), old.id() + "/restarted");
-      main.index = 0;
     }
   }
 
@@ -114,7 +113,9 @@ public final class LogProducer implements AutoCloseable {
       messages.add(message);
       records.add(c.container.record(now.plusNanos(i * 1000L), i % 4 == 3 ? "stderr" : "stdout", message));
     }
-    String key = c.container.rawKey(FluentBitLogs.minute(now), c.index++);
+    // Fluent Bit's $INDEX counts every upload of the output, across containers: a restarted container's first
+    // object sorts after its predecessor's even within one minute.
+    String key = c.container.rawKey(FluentBitLogs.minute(now), index++);
     byte[] body = FluentBitLogs.gzipLines(records);
     RuntimeException last = null;
     for (int attempt = 0; attempt < 10; attempt++) {
