@@ -164,11 +164,12 @@ class BadInputIT {
   }
 
   @Test
-  @DisplayName("notifications for another bucket and for keys outside the raw format (with '..', unicode, 1,024 bytes long) are counted and ignored, and the service deletes none of those objects")
+  @DisplayName("notifications for another bucket and for keys outside the raw format (with '..', unicode, 1,024 bytes long) are logged as warnings, counted and ignored, and the service deletes none of those objects")
   void foreignAndMalformedKeys() throws Exception {
     NotificationBridge bridge = env.servers().bridge();
     double ignoredBucket = metric("compactor_events_events_total", "kind", "ignored_bucket");
     double ignoredKey = metric("compactor_events_events_total", "kind", "ignored_key");
+    AtomicLong warned = service.watch(Pattern.compile("WARN .*ignoring .* not a raw log key"));
     String cid = FluentBitLogs.containerId("bad-keys");
     env.sqs().sendMessage(b -> b.queueUrl(env.queueUrl()).messageBody(bridge.event("someone-elses-bucket",
         container("other-bucket-job").rawKey(T0, 0), 10, "abc", "ObjectCreated:Put")));
@@ -196,6 +197,8 @@ class BadInputIT {
 
     awaitMetric("compactor_events_events_total", ignoredBucket + 1, "kind", "ignored_bucket");
     awaitMetric("compactor_events_events_total", ignoredKey + keys.size(), "kind", "ignored_key");
+    awaitLogged("WARN .*ignoring .* for bucket someone-elses-bucket");
+    await("a warning per bad key").atMost(Duration.ofSeconds(30)).until(() -> warned.get() >= keys.size());
     // A few compaction and reconcile cycles later the objects are all still there.
     AtomicLong reconciles = service.watch(Pattern.compile("reconciled in"));
     await().atMost(Duration.ofSeconds(30)).until(() -> reconciles.get() >= 2);
