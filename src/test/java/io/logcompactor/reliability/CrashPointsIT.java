@@ -76,7 +76,7 @@ class CrashPointsIT {
         }
         Soak.awaitConverged(env, producer.ledger(), Duration.ofMinutes(2));
         LineCheck lines = Soak.checkEverything(service.base(), env, producer.ledger());
-        Figures.record("kills at each compaction step", kills, 0, 0, lines);
+        Figures.record("kills at each compaction step", kills, s3.injectedTotal(), 0, lines);
         assertThat(service.terminate(Duration.ofSeconds(30))).hasValue(0);
       } finally {
         service.close();
