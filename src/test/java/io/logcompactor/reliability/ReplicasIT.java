@@ -24,12 +24,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Three service processes sharing one bucket and one queue, as a Deployment with three replicas runs. */
 @ExtendWith(LocalServersExtension.class)
 class ReplicasIT {
-  private static final int PODS = 20;
+  private static final int PODS = 10;
   private static final int REPLICAS = 3;
   private static final int KILLS = Math.max(6, Soak.KILLS / 3);
 
   @Test
-  @DisplayName("three replicas on one bucket and queue, SIGKILLed in turn while 20 pods upload: every line is served exactly once by any replica, and no raw file is a source of two merged files")
+  @DisplayName("three replicas on one bucket and queue, SIGKILLed in turn while 10 pods upload: every line is served exactly once by any replica, and no raw file is a source of two merged files")
   void threeReplicasWithKills(LocalServers servers) throws Exception {
     LocalServers.Environment env = servers.newEnvironment("replicas", 10, 5, k -> true);
     // Another replica's merge in flight must never look like a crashed merge's orphan.

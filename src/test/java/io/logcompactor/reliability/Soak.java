@@ -23,7 +23,7 @@ final class Soak {
   static final int KILLS = Integer.getInteger("soak.kills", 20);
 
   /** Log lines of the compaction and cleanup engines: a kill right after one lands in the middle of their work. */
-  static final Pattern ENGINE_LINE = Pattern.compile("\\.(compaction|cleanup)\\.");
+  static final Pattern ENGINE_LINE = Pattern.compile("\\.(compaction|cleanup)\\.|\\.c\\.(Compaction|Cleanup)");
 
   private Soak() {}
 
@@ -35,8 +35,8 @@ final class Soak {
     Map<String, String> m = new HashMap<>();
     m.put(CompactorConfig.MERGE_THRESHOLD, "3");
     m.put(CompactorConfig.COMPACTION_INTERVAL, "2s");
-    m.put(CompactorConfig.CLEANUP_INTERVAL, "2s");
-    m.put(CompactorConfig.IDLE_TIMEOUT, "4s");
+    m.put(CompactorConfig.CLEANUP_INTERVAL, "1s");
+    m.put(CompactorConfig.IDLE_TIMEOUT, "3s");
     m.put(CompactorConfig.RECONCILE_INTERVAL, "5s");
     m.put(CompactorConfig.SQS_WAIT_TIME, "1s");
     m.put(CompactorConfig.SQS_VISIBILITY_TIMEOUT, "10s");
