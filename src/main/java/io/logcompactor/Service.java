@@ -1,6 +1,8 @@
 package io.logcompactor;
 
 import io.logcompactor.aws.AwsClients;
+import io.logcompactor.cleanup.CleanupVerticle;
+import io.logcompactor.compaction.CompactionVerticle;
 import io.logcompactor.config.CompactorConfig;
 import io.logcompactor.events.EventsSettings;
 import io.logcompactor.events.EventsVerticle;
@@ -52,7 +54,7 @@ public final class Service {
   private final EnumSet<Component> components;
 
   /** The parts of the service besides its HTTP face, each a verticle with its own responsibility. */
-  public enum Component { READ, TRACKING, EVENTS }
+  public enum Component { COMPACTION, CLEANUP, READ, TRACKING, EVENTS }
   private HttpVerticle http;
   private ReadVerticle reader;
 
@@ -119,8 +121,21 @@ public final class Service {
     reader = new ReadVerticle(new S3JobStore(store), new ReadMetrics(registry), new ReadVerticle.Settings(
         config.readMaxLineBytes(), config.idleTimeout(), Duration.ofSeconds(1), Duration.ofSeconds(60),
         Math.max(4, config.s3Concurrency() / 2)));
-    Future<String> read = components.contains(Component.READ) ? deploy(reader, false) : Future.succeededFuture();
-    return read.compose(id -> deploy(http, false)).compose(v -> deployIngestion()).mapEmpty();
+    return deployCompaction()
+        .compose(v -> components.contains(Component.READ) ? deploy(reader, false) : Future.<String>succeededFuture())
+        .compose(id -> deploy(http, false))
+        .compose(v -> deployIngestion()).mapEmpty();
+  }
+
+  /** Compaction (MERGE_POD, CLEAN_POD) first, then the cleanup pass that calls it; undeployed in reverse. */
+  private Future<String> deployCompaction() {
+    Future<String> compaction = components.contains(Component.COMPACTION)
+        ? deploy(new CompactionVerticle(store, config, registry), false)
+        : Future.succeededFuture();
+    return compaction.compose(id -> components.contains(Component.CLEANUP)
+        ? deploy(new CleanupVerticle(store, config.cleanupInterval(), config.idleTimeout(), Duration.ofMinutes(30),
+            registry), false)
+        : Future.succeededFuture());
   }
 
   /**

@@ -23,12 +23,24 @@ public final class Addresses {
    * request was sent is now merged, rejected or gone, so the requester may drop what it had pending then. "busy":
    * another instance committed first; "refused": the pod's metadata is unreadable or from a newer version. A failure
    * replies with a ReplyException and nothing may be dropped.
+   *
+   * <p>Only "merged" and "nothing" are that success: after "busy" (the winner may have listed the bucket before
+   * some of the requester's files arrived) or "refused", keep what is pending. The reply also carries
+   * {@code "deleted_raw_keys"} (merged raw files the clean phase deleted),
+   * {@code "rejected_raw_files"} (newly listed in rejected_raw_keys), {@code "orphans_deleted"} and
+   * {@code "pending_merged_keys"} (raw keys the metadata now lists as merged, deleted by the next run). Runs of one
+   * pod are serialised per instance; a request that arrives during a run is answered by the next run, which starts
+   * after it, and requests waiting together share that run. A run can take minutes for a large pod: send with a
+   * {@code DeliveryOptions.setSendTimeout} well above the default 30 s.
    */
   public static final String MERGE_POD = "compactor.compaction.merge";
 
   /**
-   * cleanup -> compaction, request/reply. Final clean of an idle pod: {@code {"pod"}}; reply
-   * {@code {"pod", "deleted_raw_keys": n}}.
+   * cleanup -> compaction, request/reply. Final clean of an idle pod: {@code {"pod", "idle_timeout_ms"}}; reply
+   * {@code {"pod", "deleted_raw_keys": n}} plus {@code "status"}: "drained" (no upload for idle_timeout_ms, the rest
+   * merged, every merged raw key deleted, {@code cleanup/{pod}} removed), "active" (an upload within the idle
+   * timeout, or merged keys left: stays queued), "busy" or "refused" as for {@link #MERGE_POD}; and the counts of
+   * {@link #MERGE_POD}'s reply summed over the runs the drain made.
    */
   public static final String CLEAN_POD = "compactor.compaction.clean";
 

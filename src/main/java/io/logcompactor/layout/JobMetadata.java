@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code metadata/{pod}.json}: the commit record of a pod's compaction. Written only with If-Match on the ETag that
@@ -19,6 +20,9 @@ import java.util.List;
  * @param rejectedRawKeys  raw objects that could not be merged (corrupt gzip); left in place, read as best we can
  * @param lastCompactionTime RFC 3339 time of the last commit
  * @param lastUploadTime   RFC 3339 time of the newest raw object seen (its Last-Modified)
+ * @param mergedRawEtags   ETag of each key in {@code mergedRawKeys} as it was merged: the clean phase deletes a key
+ *                         only while its ETag is unchanged, so a raw key uploaded again with new content after the
+ *                         merge is merged again, never deleted unmerged
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -30,18 +34,28 @@ public record JobMetadata(
     List<String> mergedRawKeys,
     List<RejectedRaw> rejectedRawKeys,
     String lastCompactionTime,
-    String lastUploadTime) {
+    String lastUploadTime,
+    Map<String, String> mergedRawEtags) {
 
   public static final int CURRENT_VERSION = 1;
 
+  @com.fasterxml.jackson.annotation.JsonCreator
   public JobMetadata {
     logFiles = logFiles == null ? List.of() : List.copyOf(logFiles);
     mergedRawKeys = mergedRawKeys == null ? List.of() : List.copyOf(mergedRawKeys);
     rejectedRawKeys = rejectedRawKeys == null ? List.of() : List.copyOf(rejectedRawKeys);
+    mergedRawEtags = mergedRawEtags == null ? Map.of() : java.util.Collections.unmodifiableMap(
+        new java.util.TreeMap<>(mergedRawEtags));
+  }
+
+  /** The fields of the first schema, without ETags for the merged raw keys. */
+  public JobMetadata(int version, String pod, List<MergedFile> logFiles, List<String> mergedRawKeys,
+                     List<RejectedRaw> rejectedRawKeys, String lastCompactionTime, String lastUploadTime) {
+    this(version, pod, logFiles, mergedRawKeys, rejectedRawKeys, lastCompactionTime, lastUploadTime, null);
   }
 
   public static JobMetadata empty(String pod) {
-    return new JobMetadata(CURRENT_VERSION, pod, List.of(), List.of(), List.of(), null, null);
+    return new JobMetadata(CURRENT_VERSION, pod, List.of(), List.of(), List.of(), null, null, null);
   }
 
   /**

@@ -161,6 +161,26 @@ public final class S3Store {
     return failed;
   }
 
+  /**
+   * Deletes many objects, 1,000 a request, each only while its ETag is the one given (a null ETag deletes
+   * unconditionally): S3 conditional deletes, so an object replaced since it was looked at is left alone.
+   *
+   * @return S3's error for each key it did not delete ({@code PreconditionFailed} when the ETag differs; AWS may
+   *     report {@code NoSuchKey} for a conditional delete of a missing key, which callers treat as deleted)
+   */
+  public java.util.Map<String, S3Error> deleteAllIfMatchBlocking(java.util.Map<String, String> etags) {
+    java.util.Map<String, S3Error> errors = new java.util.HashMap<>();
+    List<ObjectIdentifier> ids = etags.entrySet().stream()
+        .map(e -> ObjectIdentifier.builder().key(e.getKey()).eTag(e.getValue()).build()).toList();
+    for (int i = 0; i < ids.size(); i += 1000) {
+      List<ObjectIdentifier> batch = ids.subList(i, Math.min(ids.size(), i + 1000));
+      DeleteObjectsResponse r = client.deleteObjects(b -> b.bucket(bucket)
+          .delete(Delete.builder().objects(batch).quiet(true).build()));
+      for (S3Error e : r.errors()) errors.put(e.key(), e);
+    }
+    return errors;
+  }
+
   /** Bucket reachable with our credentials: the readiness check. */
   public Future<Void> ping() {
     return blocking(() -> {

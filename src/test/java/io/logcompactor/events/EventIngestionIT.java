@@ -29,6 +29,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
 /** Issue 3's acceptance, end to end: PUTs into the bucket, notifications through the bridge, a whole Service. */
 @ExtendWith(LocalServersExtension.class)
 class EventIngestionIT {
+  /** Tracker and SQS consumer only: a MergeRecorder stands in for compaction on MERGE_POD. */
+  private static Service ingestionOnly(io.logcompactor.config.CompactorConfig config) throws Exception {
+    return Service.start(config, java.util.EnumSet.of(Service.Component.TRACKING, Service.Component.EVENTS));
+  }
+
   private static final Instant T0 = Instant.parse("2026-11-25T20:00:00Z");
   private Service service;
 
@@ -54,7 +59,7 @@ class EventIngestionIT {
   @DisplayName("threshold 3: three uploads of job-1 ask for exactly one merge; two uploads of job-10 ask for none")
   void thresholdTriggersExactlyOneMerge(LocalServers servers) throws Exception {
     LocalServers.Environment env = servers.newEnvironment("ingest-threshold");
-    service = Service.start(env.config(Map.of("COMPACTOR_MERGE_THRESHOLD", "3")));
+    service = ingestionOnly(env.config(Map.of("COMPACTOR_MERGE_THRESHOLD", "3")));
     MergeRecorder merges = MergeRecorder.alwaysMerged(service.vertx());
 
     for (int i = 0; i < 2; i++) upload(env, rawKey("job-10", i));
@@ -75,7 +80,7 @@ class EventIngestionIT {
   @DisplayName("threshold 3: two uploads ask for no merge until the compaction timer fires, then for one")
   void timerMergesPodsBelowThreshold(LocalServers servers) throws Exception {
     LocalServers.Environment env = servers.newEnvironment("ingest-timer");
-    service = Service.start(env.config(Map.of("COMPACTOR_MERGE_THRESHOLD", "3",
+    service = ingestionOnly(env.config(Map.of("COMPACTOR_MERGE_THRESHOLD", "3",
         "COMPACTOR_COMPACTION_INTERVAL", "3s")));
     MergeRecorder merges = MergeRecorder.alwaysMerged(service.vertx());
     long started = System.nanoTime();
@@ -96,7 +101,7 @@ class EventIngestionIT {
       + " other buckets, deletions and the service's own keys are deleted from the queue and ignored")
   void envelopesDuplicatesAndIgnoredEvents(LocalServers servers) throws Exception {
     LocalServers.Environment env = servers.newEnvironment("ingest-envelopes");
-    service = Service.start(env.config(Map.of()));
+    service = ingestionOnly(env.config(Map.of()));
     String pod = "envelopes";
     String direct = servers.bridge().event(env.bucket(), rawKey(pod, 0), 10, "etag0", "ObjectCreated:Put");
     String inner = servers.bridge().event(env.bucket(), rawKey(pod, 1), 10, "etag1", "ObjectCreated:Put");
@@ -152,7 +157,7 @@ class EventIngestionIT {
     env.s3().putObject(b -> b.bucket(env.bucket()).key(Keys.metadataKey("half")),
         RequestBody.fromBytes(MetadataCodec.write(half)));
 
-    service = Service.start(env.config(Map.of("COMPACTOR_MERGE_THRESHOLD", "3")));
+    service = ingestionOnly(env.config(Map.of("COMPACTOR_MERGE_THRESHOLD", "3")));
     MergeRecorder merges = MergeRecorder.alwaysMerged(service.vertx());
 
     // The first request may find no consumer yet (it registers after start): it is retried.
@@ -169,7 +174,7 @@ class EventIngestionIT {
   @DisplayName("a pod whose merge fails keeps its raw files pending and is asked for again until it succeeds")
   void failedMergeIsRetried(LocalServers servers) throws Exception {
     LocalServers.Environment env = servers.newEnvironment("ingest-retry");
-    service = Service.start(env.config(Map.of("COMPACTOR_MERGE_THRESHOLD", "2")));
+    service = ingestionOnly(env.config(Map.of("COMPACTOR_MERGE_THRESHOLD", "2")));
     MergeRecorder merges = MergeRecorder.register(service.vertx(), r -> MergeRecorder.Answer.FAIL);
 
     upload(env, rawKey("flaky", 0));

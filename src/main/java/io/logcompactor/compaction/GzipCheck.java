@@ -1,0 +1,191 @@
+package io.logcompactor.compaction;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Strict validation of a gzip stream (RFC 1952): every member inflates to a clean end with a matching CRC-32 and
+ * length, and nothing but another member follows. The JDK's GZIPInputStream silently ignores trailing garbage, which
+ * would break the member after it once the object is concatenated into a merged file, hence this check.
+ *
+ * <p>Corruption is a result, never an exception: an {@link IOException} means the input could not be read (a
+ * network failure), which must never get an object rejected.
+ *
+ * @param reason           null when valid, else what is wrong
+ * @param members          gzip members found
+ * @param uncompressedBytes total inflated length
+ * @param lastByte         the last inflated byte, or -1 when the content is empty
+ */
+public record GzipCheck(String reason, int members, long uncompressedBytes, int lastByte) {
+  private static final int FTEXT_RESERVED = 0xE0;
+  private static final int FHCRC = 0x02;
+  private static final int FEXTRA = 0x04;
+  private static final int FNAME = 0x08;
+  private static final int FCOMMENT = 0x10;
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
+  public boolean valid() {
+    return reason == null;
+  }
+
+  /** Content that ends mid-line would join the next raw object's first line once concatenated. */
+  public boolean endsWithoutNewline() {
+    return lastByte >= 0 && lastByte != '\n';
+  }
+
+  public static GzipCheck of(byte[] bytes, int length) {
+    try {
+      return validate(new java.io.ByteArrayInputStream(bytes, 0, length));
+    } catch (IOException e) {
+      throw new IllegalStateException("reading a byte array cannot fail", e);
+    }
+  }
+
+  /** Reads {@code in} to its end, inflating every member to a null sink. */
+  public static GzipCheck validate(InputStream in) throws IOException {
+    Input input = new Input(in);
+    Inflater inflater = new Inflater(true);
+    CRC32 crc = new CRC32();
+    byte[] out = SCRATCH.get();
+    int members = 0;
+    long total = 0;
+    int lastByte = -1;
+    try {
+      while (true) {
+        int id1 = input.read();
+        if (id1 < 0) {
+          return members == 0 ? corrupt("empty stream", 0, 0, -1) : new GzipCheck(null, members, total, lastByte);
+        }
+        int id2 = input.read();
+        if (id1 != 0x1f || id2 != 0x8b) {
+          return members == 0
+              ? corrupt("no gzip magic", members, total, lastByte)
+              : corrupt("trailing bytes after gzip member " + members + " are not another member", members, total, lastByte);
+        }
+        String headerProblem = skipHeader(input);
+        if (headerProblem != null) return corrupt(headerProblem + " (member " + (members + 1) + ")", members, total, lastByte);
+
+        inflater.reset();
+        crc.reset();
+        long memberBytes = 0;
+        while (!inflater.finished()) {
+          if (inflater.needsInput()) {
+            if (!input.fill()) return corrupt("truncated: stream ends inside member " + (members + 1), members, total, lastByte);
+            inflater.setInput(input.buf, input.pos, input.lim - input.pos);
+            input.pos = input.lim;
+          }
+          int n;
+          try {
+            n = inflater.inflate(out);
+          } catch (DataFormatException e) {
+            return corrupt("invalid deflate data in member " + (members + 1) + ": " + e.getMessage(), members, total, lastByte);
+          }
+          if (n > 0) {
+            crc.update(out, 0, n);
+            memberBytes += n;
+            lastByte = out[n - 1] & 0xff;
+          } else if (inflater.needsDictionary()) {
+            return corrupt("deflate data needs a preset dictionary (member " + (members + 1) + ")", members, total, lastByte);
+          }
+        }
+        // Bytes handed to the inflater but not consumed belong to the trailer.
+        input.pos -= inflater.getRemaining();
+        long storedCrc = input.readIntLE();
+        long storedSize = input.readIntLE();
+        if (storedCrc < 0 || storedSize < 0) {
+          return corrupt("truncated: stream ends inside the trailer of member " + (members + 1), members, total, lastByte);
+        }
+        if (storedCrc != crc.getValue()) return corrupt("CRC-32 mismatch in member " + (members + 1), members, total, lastByte);
+        if (storedSize != (memberBytes & 0xffffffffL)) {
+          return corrupt("length mismatch in member " + (members + 1), members, total, lastByte);
+        }
+        members++;
+        total += memberBytes;
+      }
+    } finally {
+      inflater.end();
+    }
+  }
+
+  private static GzipCheck corrupt(String reason, int members, long total, int lastByte) {
+    return new GzipCheck(reason, members, total, lastByte);
+  }
+
+  /** @return null when the header after the magic bytes is well formed and skipped, else the problem */
+  private static String skipHeader(Input in) throws IOException {
+    int cm = in.read();
+    int flg = in.read();
+    if (cm < 0 || flg < 0) return "truncated header";
+    if (cm != 8) return "compression method " + cm + " is not deflate";
+    if ((flg & FTEXT_RESERVED) != 0) return "reserved header flags set";
+    if (!in.skip(6)) return "truncated header"; // MTIME, XFL, OS
+    if ((flg & FEXTRA) != 0) {
+      int lo = in.read();
+      int hi = in.read();
+      if (lo < 0 || hi < 0 || !in.skip(lo | (hi << 8))) return "truncated extra field";
+    }
+    if ((flg & FNAME) != 0 && !in.skipZeroTerminated()) return "truncated file name";
+    if ((flg & FCOMMENT) != 0 && !in.skipZeroTerminated()) return "truncated comment";
+    if ((flg & FHCRC) != 0 && !in.skip(2)) return "truncated header CRC";
+    return null;
+  }
+
+  /** A small buffered reader whose buffer the inflater reads from directly. */
+  private static final class Input {
+    final InputStream in;
+    final byte[] buf = new byte[64 * 1024];
+    int pos;
+    int lim;
+
+    Input(InputStream in) {
+      this.in = in;
+    }
+
+    /** @return false at end of stream with nothing buffered */
+    boolean fill() throws IOException {
+      if (pos < lim) return true;
+      int n;
+      do {
+        n = in.read(buf, 0, buf.length);
+      } while (n == 0);
+      if (n < 0) return false;
+      pos = 0;
+      lim = n;
+      return true;
+    }
+
+    int read() throws IOException {
+      if (!fill()) return -1;
+      return buf[pos++] & 0xff;
+    }
+
+    boolean skip(int n) throws IOException {
+      for (int i = 0; i < n; i++) {
+        if (read() < 0) return false;
+      }
+      return true;
+    }
+
+    boolean skipZeroTerminated() throws IOException {
+      int b;
+      while ((b = read()) > 0) {
+        // the field's bytes are not needed
+      }
+      return b == 0;
+    }
+
+    /** @return the little-endian unsigned 32-bit value, or -1 at end of stream */
+    long readIntLE() throws IOException {
+      long v = 0;
+      for (int i = 0; i < 4; i++) {
+        int b = read();
+        if (b < 0) return -1;
+        v |= ((long) b) << (8 * i);
+      }
+      return v;
+    }
+  }
+}

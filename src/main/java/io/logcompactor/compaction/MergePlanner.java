@@ -1,0 +1,76 @@
+package io.logcompactor.compaction;
+
+import io.logcompactor.layout.JobMetadata;
+import io.logcompactor.layout.Keys;
+import io.logcompactor.layout.RawKey;
+import io.logcompactor.layout.RawKeyParser;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Decides what a run merges. Pure: the listing and the metadata in, a plan out. */
+public final class MergePlanner {
+  private MergePlanner() {}
+
+  /**
+   * @param pod      the pod; keys of other pods are ignored even if a listing contained them
+   * @param listing  the raw objects under {@link Keys#rawPodPrefix(String)}
+   * @param skip     keys already merged (not yet deleted) or rejected
+   * @param maxBytes cap of one merged file; a single larger raw object gets a file of its own
+   * @param now      time recorded on newly rejected keys
+   */
+  public static MergePlan plan(String pod, List<ListedObject> listing, Set<String> skip, long maxBytes, Instant now) {
+    String prefix = Keys.rawPodPrefix(pod);
+    Map<String, List<MergePlan.Raw>> byContainer = new TreeMap<>();
+    List<JobMetadata.RejectedRaw> bad = new ArrayList<>();
+    Instant newest = null;
+    for (ListedObject o : listing) {
+      if (!o.key().startsWith(prefix)) continue;
+      if (o.lastModified() != null && (newest == null || o.lastModified().isAfter(newest))) newest = o.lastModified();
+      if (skip.contains(o.key())) continue;
+      RawKeyParser.Result r = RawKeyParser.parse(o.key());
+      if (r instanceof RawKeyParser.Rejected rej) {
+        bad.add(new JobMetadata.RejectedRaw(o.key(), "not a raw log key: " + rej.reason(), now.toString()));
+        continue;
+      }
+      RawKey k = ((RawKeyParser.Parsed) r).rawKey();
+      if (!k.pod().equals(pod)) continue;
+      byContainer.computeIfAbsent(k.containerId(), c -> new ArrayList<>()).add(new MergePlan.Raw(k, o));
+    }
+    List<MergePlan.Output> outputs = new ArrayList<>();
+    for (List<MergePlan.Raw> raws : byContainer.values()) {
+      raws.sort(Comparator.comparing(MergePlan.Raw::rawKey, RawKey.ORDER));
+      outputs.addAll(cut(raws, maxBytes));
+    }
+    return new MergePlan(outputs, bad, newest);
+  }
+
+  /** Consecutive runs of raw objects whose listed sizes add up to at most {@code maxBytes}. */
+  static List<MergePlan.Output> cut(List<MergePlan.Raw> ordered, long maxBytes) {
+    List<MergePlan.Output> out = new ArrayList<>();
+    List<MergePlan.Raw> current = new ArrayList<>();
+    long bytes = 0;
+    for (MergePlan.Raw r : ordered) {
+      long size = Math.max(0, r.object().size());
+      if (!current.isEmpty() && bytes + size > maxBytes) {
+        out.add(output(current));
+        current = new ArrayList<>();
+        bytes = 0;
+      }
+      current.add(r);
+      bytes += size;
+    }
+    if (!current.isEmpty()) out.add(output(current));
+    return out;
+  }
+
+  private static MergePlan.Output output(List<MergePlan.Raw> raws) {
+    // The newest container name/namespace win: a restart keeps both, and the id already separates restarts.
+    RawKey last = raws.get(raws.size() - 1).rawKey();
+    return new MergePlan.Output(last.containerId(), last.container(), last.namespace(), raws);
+  }
+}

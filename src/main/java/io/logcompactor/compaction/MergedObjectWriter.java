@@ -1,0 +1,196 @@
+package io.logcompactor.compaction;
+
+import io.logcompactor.s3.S3Errors;
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * Writes one merged file from a stream of bytes, in bounded memory: up to one part is buffered. A file that fits in
+ * one part is written with a single {@code PUT If-None-Match: *}; on a name clash it simply takes the next name. A
+ * larger one becomes a multipart upload, and since its bytes cannot be replayed under another name once streamed,
+ * its name is claimed before the first part: a small placeholder unique to this writer is created with
+ * {@code If-None-Match: *}, and the upload is completed with {@code If-Match} on the placeholder's ETag. So a
+ * writer never replaces an object it did not create, on AWS and on S3Proxy alike (both honour conditional
+ * CompleteMultipartUpload).
+ */
+final class MergedObjectWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(MergedObjectWriter.class);
+  static final String CONTENT_TYPE = "application/gzip";
+
+  /** The file as written. */
+  record Written(String key, String etag, long size, boolean multipart) {}
+
+  /** The run is too old to finish uploads safely (see {@link OrphanPolicy}). */
+  static final class TooLateException extends Exception {
+    TooLateException(String message) {
+      super(message);
+    }
+  }
+
+  private final S3Client s3;
+  private final String bucket;
+  private final int partSize;
+  private final Supplier<String> names;
+  private final BooleanSupplier mayComplete;
+  private final Runnable onPart;
+  private final String owner;
+  private byte[] buf = new byte[64 * 1024];
+  private int buffered;
+  private long position;
+  private String key;
+  private String uploadId;
+  private String placeholderEtag;
+  private final List<CompletedPart> parts = new ArrayList<>();
+
+  /**
+   * @param names       candidate keys, each unused so far; asked again after a clash
+   * @param mayComplete false once the run is too old to complete an upload
+   * @param onPart      called after each uploaded part (a failpoint)
+   * @param owner       unique id of the run, written into placeholders so their ETags are unique
+   */
+  MergedObjectWriter(S3Client s3, String bucket, int partSize, Supplier<String> names, BooleanSupplier mayComplete,
+                     Runnable onPart, String owner) {
+    this.s3 = s3;
+    this.bucket = bucket;
+    this.partSize = partSize;
+    this.names = names;
+    this.mayComplete = mayComplete;
+    this.onPart = onPart;
+    this.owner = owner;
+  }
+
+  /** Bytes written so far: the offset the next byte will have in the merged file. */
+  long position() {
+    return position;
+  }
+
+  void write(byte[] b, int off, int len) {
+    while (len > 0) {
+      if (buffered == partSize) flushPart();
+      ensureCapacity(Math.min(partSize, buffered + len));
+      int n = Math.min(len, partSize - buffered);
+      System.arraycopy(b, off, buf, buffered, n);
+      buffered += n;
+      position += n;
+      off += n;
+      len -= n;
+    }
+  }
+
+  /** This writer as a stream, for copying and compressing into it. Closing it does nothing. */
+  OutputStream stream() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) {
+        MergedObjectWriter.this.write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        MergedObjectWriter.this.write(b, off, len);
+      }
+    };
+  }
+
+  /** Uploads what is left and makes the file visible. @return null when nothing was written at all */
+  Written finish() throws TooLateException {
+    if (position == 0) return null;
+    if (!mayComplete.getAsBoolean()) throw new TooLateException("run too old to complete a merged file");
+    if (uploadId == null) return putWhole();
+    if (buffered > 0) flushPart();
+    String k = key;
+    String etag = s3.completeMultipartUpload(b -> b.bucket(bucket).key(k).uploadId(uploadId).ifMatch(placeholderEtag)
+        .multipartUpload(m -> m.parts(parts))).eTag();
+    uploadId = null;
+    placeholderEtag = null;
+    return new Written(k, etag, position, true);
+  }
+
+  /** Abandons the file: aborts a multipart upload and removes the placeholder. Best effort; orphans age out. */
+  void abort() {
+    if (uploadId != null) {
+      String k = key;
+      String id = uploadId;
+      uploadId = null;
+      try {
+        s3.abortMultipartUpload(b -> b.bucket(bucket).key(k).uploadId(id));
+      } catch (RuntimeException e) {
+        LOG.warn("aborting multipart upload of s3://{}/{} failed: {}", bucket, k, e.toString());
+      }
+    }
+    if (placeholderEtag != null) {
+      String k = key;
+      String etag = placeholderEtag;
+      placeholderEtag = null;
+      try {
+        s3.deleteObject(b -> b.bucket(bucket).key(k).ifMatch(etag));
+      } catch (RuntimeException e) {
+        LOG.warn("removing placeholder s3://{}/{} failed: {}", bucket, k, e.toString());
+      }
+    }
+  }
+
+  private Written putWhole() {
+    while (true) {
+      String k = names.get();
+      try {
+        String etag = s3.putObject(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).ifNoneMatch("*"),
+            body(buf, buffered)).eTag();
+        return new Written(k, etag, position, false);
+      } catch (RuntimeException e) {
+        if (!S3Errors.isPreconditionFailed(e)) throw e;
+        LOG.info("merged file s3://{}/{} exists already (crashed or concurrent run); taking the next name", bucket, k);
+      }
+    }
+  }
+
+  private void flushPart() {
+    if (uploadId == null) start();
+    int number = parts.size() + 1;
+    String k = key;
+    String etag = s3.uploadPart(b -> b.bucket(bucket).key(k).uploadId(uploadId).partNumber(number), body(buf, buffered))
+        .eTag();
+    parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+    buffered = 0;
+    onPart.run();
+  }
+
+  private void start() {
+    byte[] claim = ("merged file being written by compaction run " + owner + "\n").getBytes(StandardCharsets.UTF_8);
+    while (key == null) {
+      String k = names.get();
+      try {
+        placeholderEtag = s3.putObject(b -> b.bucket(bucket).key(k).contentType("text/plain").ifNoneMatch("*"),
+            RequestBody.fromBytes(claim)).eTag();
+        key = k;
+      } catch (RuntimeException e) {
+        if (!S3Errors.isPreconditionFailed(e)) throw e;
+        LOG.info("merged file s3://{}/{} exists already (crashed or concurrent run); taking the next name", bucket, k);
+      }
+    }
+    String k = key;
+    uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE)).uploadId();
+  }
+
+  private void ensureCapacity(int needed) {
+    if (needed <= buf.length) return;
+    int size = buf.length;
+    while (size < needed) size = (int) Math.min(partSize, size * 2L);
+    buf = java.util.Arrays.copyOf(buf, size);
+  }
+
+  /** The buffer as a request body, without a copy; replayable for the SDK's retries. */
+  private static RequestBody body(byte[] bytes, int length) {
+    return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length, CONTENT_TYPE);
+  }
+}
