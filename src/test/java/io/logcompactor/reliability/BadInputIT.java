@@ -273,7 +273,7 @@ class BadInputIT {
   }
 
   @Test
-  @DisplayName("a raw object deleted after the merge listed it and before it was read is counted as gone, the merge still commits, and the rest of the pod is served exactly once")
+  @DisplayName("a raw object deleted after the merge listed it and before it was read is logged and counted as gone, the merge still commits, and the rest of the pod is served exactly once")
   void deletedBetweenListingAndMerge() throws Exception {
     double gone = metric("compactor_compaction_raw_gone_total");
     FluentBitLogs.Container c = container("vanish-job");
@@ -291,6 +291,7 @@ class BadInputIT {
     badInputs.incrementAndGet();
 
     awaitMetric("compactor_compaction_raw_gone_total", gone + 1);
+    awaitLogged("WARN .*vanish-job.*" + Pattern.quote(doomed) + ".*gone");
     expectLog("vanish-job", expected);
     s3Proxy.heal();
   }
