@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 IMAGE ?= log-compactor:dev
 
-.PHONY: help setup build run test test_unit test_integration test_localstack image shellcheck soak \
+.PHONY: help setup build run test test_unit test_integration test_localstack image bench shellcheck soak \
 	minikube-start minikube-load-images minikube-apply minikube-clean minikube-stop
 
 help:
@@ -65,3 +65,8 @@ minikube-clean: ## minikube: delete what minikube-apply created
 
 minikube-stop: ## minikube: stop the cluster
 	./minikube.sh stop
+
+bench: ## Benchmarks against the floor measured in the same run (about 10 min); writes target/bench/results.json
+	$(MVN) -q -DskipTests package
+	$(MVN) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.logcompactor.bench.Bench \
+	  -Dexec.cleanupDaemonThreads=false

@@ -133,7 +133,7 @@ public final class Service {
         ? deploy(new CompactionVerticle(store, config, registry), false)
         : Future.succeededFuture();
     return compaction.compose(id -> components.contains(Component.CLEANUP)
-        ? deploy(new CleanupVerticle(store, config.cleanupInterval(), config.idleTimeout(), Duration.ofMinutes(30),
+        ? deploy(new CleanupVerticle(store, config.cleanupInterval(), config.idleTimeout(), config.shutdownTimeout(),
             registry), false)
         : Future.succeededFuture());
   }

@@ -29,24 +29,27 @@ public final class CleanupVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CleanupVerticle.class);
   private static final Set<String> OUTCOMES = Set.of("drained", "active", "busy", "refused");
 
+  /** How long one pod's drain may take before this verticle stops waiting for it (the drain goes on). */
+  static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(30);
+
   private final S3Store store;
   private final Duration interval;
   private final Duration idleTimeout;
-  private final Duration runTimeout;
+  private final Duration shutdownTimeout;
   private final MeterRegistry registry;
   private final Counter invalidMarkers;
   private final Counter failedTicks;
   private long timer = -1;
   private boolean running;
+  private boolean stopping;
   private Future<Void> current = Future.succeededFuture();
 
-  /** @param runTimeout how long one pod's drain may take before this verticle stops waiting for it */
-  public CleanupVerticle(S3Store store, Duration interval, Duration idleTimeout, Duration runTimeout,
+  public CleanupVerticle(S3Store store, Duration interval, Duration idleTimeout, Duration shutdownTimeout,
                          MeterRegistry registry) {
     this.store = store;
     this.interval = interval;
     this.idleTimeout = idleTimeout;
-    this.runTimeout = runTimeout;
+    this.shutdownTimeout = shutdownTimeout;
     this.registry = registry;
     this.invalidMarkers = Counter.builder("compactor.cleanup.markers.invalid")
         .description("keys under cleanup/ that do not name a pod; left alone").register(registry);
@@ -62,8 +65,11 @@ public final class CleanupVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(timer);
-    return current;
+    // The pod being drained finishes within the shutdown timeout or is cut short like a crash; no new pod starts.
+    return current.timeout(Math.max(1, shutdownTimeout.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(e -> Future.succeededFuture());
   }
 
   /** One pass over the queue; a pass still running when the timer fires again is not doubled. */
@@ -94,14 +100,14 @@ public final class CleanupVerticle extends VerticleBase {
     }
     // One pod at a time: a pass is background work and must not crowd out merges.
     Future<Void> chain = Future.succeededFuture();
-    for (String pod : pods) chain = chain.compose(v -> drain(pod));
+    for (String pod : pods) chain = chain.compose(v -> stopping ? Future.succeededFuture() : drain(pod));
     return chain;
   }
 
   private Future<Void> drain(String pod) {
     JsonObject request = new JsonObject().put("pod", pod).put("idle_timeout_ms", idleTimeout.toMillis());
     return vertx.eventBus().<JsonObject>request(Addresses.CLEAN_POD, request,
-            new DeliveryOptions().setSendTimeout(runTimeout.toMillis()))
+            new DeliveryOptions().setSendTimeout(DRAIN_TIMEOUT.toMillis()))
         .map(reply -> {
           String status = reply.body().getString("status", "unknown");
           count(OUTCOMES.contains(status) ? status : "unknown");

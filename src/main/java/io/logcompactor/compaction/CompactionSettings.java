@@ -8,25 +8,28 @@ package io.logcompactor.compaction;
  * @param streamThreshold raw objects larger than this are never held in memory: validated in one streaming GET,
  *                        copied in a second one
  * @param concurrentRuns  pods merged at once per instance
- * @param fetchParallelism raw objects one run fetches at once; also caps the fetches it queues on the shared S3
- *                        pool, so a run of thousands of small objects never queues ahead of everyone else's work
+ * @param fetchesAhead    raw objects one run has fetched or queued and not yet written. Twice the pool's threads:
+ *                        the writer consumes in order, so with only as many as threads a slow object at the head
+ *                        idles the pool; and a run of thousands of small objects must not flood the shared pool's
+ *                        queue ahead of everyone else's work (MergeBench compares settings; on the shared 2-core
+ *                        machine its runs were too noisy to rank 32 against 64)
  */
 public record CompactionSettings(int partSize, long lookAheadBytes, long streamThreshold, int concurrentRuns,
-                                 int fetchParallelism) {
+                                 int fetchesAhead) {
   public static final int MIN_PART_SIZE = 5 << 20;
 
-  public static final CompactionSettings DEFAULTS = new CompactionSettings(8 << 20, 32L << 20, 8L << 20, 2, 32);
+  public static final CompactionSettings DEFAULTS = new CompactionSettings(8 << 20, 32L << 20, 8L << 20, 2, 64);
 
   public CompactionSettings {
     if (partSize < MIN_PART_SIZE) throw new IllegalArgumentException("partSize below the S3 minimum of 5 MiB");
-    if (lookAheadBytes < 1 || streamThreshold < 1 || concurrentRuns < 1 || fetchParallelism < 1) {
+    if (lookAheadBytes < 1 || streamThreshold < 1 || concurrentRuns < 1 || fetchesAhead < 1) {
       throw new IllegalArgumentException("settings must be positive");
     }
   }
 
-  /** The defaults, fetching with as many threads as the S3 pool has (PERFORMANCE.md: ~32 is the GET floor). */
+  /** The defaults for an S3 pool of {@code s3Concurrency} threads (PERFORMANCE.md: ~32 is the GET floor). */
   public static CompactionSettings forPool(int s3Concurrency) {
     return new CompactionSettings(DEFAULTS.partSize, DEFAULTS.lookAheadBytes, DEFAULTS.streamThreshold,
-        DEFAULTS.concurrentRuns, s3Concurrency);
+        DEFAULTS.concurrentRuns, 2 * s3Concurrency);
   }
 }

@@ -38,6 +38,7 @@ public final class CompactionVerticle extends VerticleBase {
   private final PodQueue queue = new PodQueue();
   private WorkerExecutor pool;
   private PodCompactor compactor;
+  private PodDrainer drainer;
 
   public CompactionVerticle(S3Store store, CompactorConfig config, MeterRegistry registry) {
     this(store, config.mergedMaxBytes(), config.orphanSafetyAge(), config.shutdownTimeout(),
@@ -60,6 +61,7 @@ public final class CompactionVerticle extends VerticleBase {
   public Future<?> start() {
     pool = vertx.createSharedWorkerExecutor(POOL, settings.concurrentRuns(), 30, TimeUnit.MINUTES);
     compactor = new PodCompactor(store, mergedMaxBytes, orphanSafetyAge, settings, clock, failpoints, metrics);
+    drainer = compactor.drainer();
     MessageConsumer<JsonObject> merge = vertx.eventBus().consumer(Addresses.MERGE_POD, this::onMerge);
     MessageConsumer<JsonObject> clean = vertx.eventBus().consumer(Addresses.CLEAN_POD, this::onClean);
     return Future.all(merge.completion(), clean.completion());
@@ -94,7 +96,7 @@ public final class CompactionVerticle extends VerticleBase {
       return;
     }
     Duration idle = Duration.ofMillis(idleMs);
-    reply(msg, "drain", "cleanup", queue.submit(pod, "drain", () -> run(() -> compactor.drain(pod, idle))));
+    reply(msg, "drain", "cleanup", queue.submit(pod, "drain", () -> run(() -> drainer.drain(pod, idle))));
   }
 
   private Future<RunResult> run(Callable<RunResult> work) {

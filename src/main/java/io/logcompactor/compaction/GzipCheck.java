@@ -14,7 +14,7 @@ import java.util.zip.Inflater;
  * <p>Corruption is a result, never an exception: an {@link IOException} means the input could not be read (a
  * network failure), which must never get an object rejected.
  *
- * @param reason           null when valid, else what is wrong
+ * @param reason           null when valid, else what is wrong (the other fields are then zero)
  * @param members          gzip members found
  * @param uncompressedBytes total inflated length
  * @param lastByte         the last inflated byte, or -1 when the content is empty
@@ -57,23 +57,23 @@ public record GzipCheck(String reason, int members, long uncompressedBytes, int 
       while (true) {
         int id1 = input.read();
         if (id1 < 0) {
-          return members == 0 ? corrupt("empty stream", 0, 0, -1) : new GzipCheck(null, members, total, lastByte);
+          return members == 0 ? corrupt("empty stream") : new GzipCheck(null, members, total, lastByte);
         }
         int id2 = input.read();
         if (id1 != 0x1f || id2 != 0x8b) {
-          return members == 0
-              ? corrupt("no gzip magic", members, total, lastByte)
-              : corrupt("trailing bytes after gzip member " + members + " are not another member", members, total, lastByte);
+          return corrupt(members == 0 ? "no gzip magic"
+              : "trailing bytes after gzip member " + members + " are not another member");
         }
+        int member = members + 1;
         String headerProblem = skipHeader(input);
-        if (headerProblem != null) return corrupt(headerProblem + " (member " + (members + 1) + ")", members, total, lastByte);
+        if (headerProblem != null) return corrupt(headerProblem + " (member " + member + ")");
 
         inflater.reset();
         crc.reset();
         long memberBytes = 0;
         while (!inflater.finished()) {
           if (inflater.needsInput()) {
-            if (!input.fill()) return corrupt("truncated: stream ends inside member " + (members + 1), members, total, lastByte);
+            if (!input.fill()) return corrupt("truncated: stream ends inside member " + member);
             inflater.setInput(input.buf, input.pos, input.lim - input.pos);
             input.pos = input.lim;
           }
@@ -81,14 +81,14 @@ public record GzipCheck(String reason, int members, long uncompressedBytes, int 
           try {
             n = inflater.inflate(out);
           } catch (DataFormatException e) {
-            return corrupt("invalid deflate data in member " + (members + 1) + ": " + e.getMessage(), members, total, lastByte);
+            return corrupt("invalid deflate data in member " + member + ": " + e.getMessage());
           }
           if (n > 0) {
             crc.update(out, 0, n);
             memberBytes += n;
             lastByte = out[n - 1] & 0xff;
           } else if (inflater.needsDictionary()) {
-            return corrupt("deflate data needs a preset dictionary (member " + (members + 1) + ")", members, total, lastByte);
+            return corrupt("deflate data needs a preset dictionary (member " + member + ")");
           }
         }
         // Bytes handed to the inflater but not consumed belong to the trailer.
@@ -96,11 +96,11 @@ public record GzipCheck(String reason, int members, long uncompressedBytes, int 
         long storedCrc = input.readIntLE();
         long storedSize = input.readIntLE();
         if (storedCrc < 0 || storedSize < 0) {
-          return corrupt("truncated: stream ends inside the trailer of member " + (members + 1), members, total, lastByte);
+          return corrupt("truncated: stream ends inside the trailer of member " + member);
         }
-        if (storedCrc != crc.getValue()) return corrupt("CRC-32 mismatch in member " + (members + 1), members, total, lastByte);
+        if (storedCrc != crc.getValue()) return corrupt("CRC-32 mismatch in member " + member);
         if (storedSize != (memberBytes & 0xffffffffL)) {
-          return corrupt("length mismatch in member " + (members + 1), members, total, lastByte);
+          return corrupt("length mismatch in member " + member);
         }
         members++;
         total += memberBytes;
@@ -110,8 +110,8 @@ public record GzipCheck(String reason, int members, long uncompressedBytes, int 
     }
   }
 
-  private static GzipCheck corrupt(String reason, int members, long total, int lastByte) {
-    return new GzipCheck(reason, members, total, lastByte);
+  private static GzipCheck corrupt(String reason) {
+    return new GzipCheck(reason, 0, 0, -1);
   }
 
   /** @return null when the header after the magic bytes is well formed and skipped, else the problem */

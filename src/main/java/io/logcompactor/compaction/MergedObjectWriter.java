@@ -44,7 +44,7 @@ final class MergedObjectWriter {
   private final BooleanSupplier mayComplete;
   private final Runnable onPart;
   private final String owner;
-  private byte[] buf = new byte[64 * 1024];
+  private byte[] buf;
   private int buffered;
   private long position;
   private String key;
@@ -57,9 +57,12 @@ final class MergedObjectWriter {
    * @param mayComplete false once the run is too old to complete an upload
    * @param onPart      called after each uploaded part (a failpoint)
    * @param owner       unique id of the run, written into placeholders so their ETags are unique
+   * @param buffer      a buffer to reuse (grown up to a part as needed), from {@link #buffer()} of the previous
+   *                    writer of the run: parts are MiBs, humongous allocations under G1
    */
   MergedObjectWriter(S3Client s3, String bucket, int partSize, Supplier<String> names, BooleanSupplier mayComplete,
-                     Runnable onPart, String owner) {
+                     Runnable onPart, String owner, byte[] buffer) {
+    this.buf = buffer;
     this.s3 = s3;
     this.bucket = bucket;
     this.partSize = partSize;
@@ -67,6 +70,11 @@ final class MergedObjectWriter {
     this.mayComplete = mayComplete;
     this.onPart = onPart;
     this.owner = owner;
+  }
+
+  /** The buffer, for the next writer of the run. */
+  byte[] buffer() {
+    return buf;
   }
 
   /** Bytes written so far: the offset the next byte will have in the merged file. */

@@ -7,7 +7,6 @@ import io.logcompactor.layout.Keys;
 import io.logcompactor.layout.MetadataCodec;
 import io.logcompactor.s3.S3Errors;
 import io.logcompactor.s3.S3Store;
-import io.logcompactor.s3.StoredObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +44,8 @@ public final class PodCompactor {
   private final Failpoints failpoints;
   private final CompactionMetrics metrics;
   private final RawFetcher fetcher;
+  private final MetadataReader metadata;
+  private final CleanPhase cleaner;
 
   public PodCompactor(S3Store store, long mergedMaxBytes, Duration orphanSafetyAge, CompactionSettings settings,
                       Clock clock, Failpoints failpoints, CompactionMetrics metrics) {
@@ -56,24 +57,31 @@ public final class PodCompactor {
     this.failpoints = failpoints;
     this.metrics = metrics;
     this.fetcher = new RawFetcher(store.client(), store.bucket(), settings.streamThreshold(), metrics.validation);
+    this.metadata = new MetadataReader(store, clock, metrics);
+    this.cleaner = new CleanPhase(store, orphanSafetyAge, clock, metrics);
+  }
+
+  /** A drainer for the cleanup queue, running this compactor's runs. */
+  public PodDrainer drainer() {
+    return new PodDrainer(store, this, metadata, clock);
   }
 
   /** One run: clean, merge, commit, mark. */
   public RunResult compact(String pod) throws Exception {
     Instant started = clock.instant();
     String runId = UUID.randomUUID().toString();
-    Optional<Read> read = readMetadata(pod);
+    Optional<MetadataReader.Read> read = metadata.read(pod);
     if (read.isEmpty()) return RunResult.of(pod, RunResult.Status.REFUSED);
-    Read r = read.get();
+    MetadataReader.Read r = read.get();
     failpoints.reached(Step.METADATA_READ, pod);
 
-    CleanOutcome clean = deleteMerged(pod, r.metadata());
+    CleanOutcome clean = cleaner.deleteMerged(pod, r.metadata());
     metrics.rawDeleted.increment(clean.deleted().size());
     failpoints.reached(Step.RAW_DELETED, pod);
 
     List<ListedObject> raw = list(Keys.rawPodPrefix(pod));
     List<ListedObject> data = list(Keys.dataPodPrefix(pod));
-    int orphans = deleteOrphans(pod, r, data);
+    int orphans = cleaner.deleteOrphans(pod, r, data);
     failpoints.reached(Step.ORPHANS_DELETED, pod);
 
     // Keys deleted a moment ago that are listed again were uploaded again: new content, merged like any other.
@@ -129,141 +137,6 @@ public final class PodCompactor {
         merge.files().size(), clean.deleted().size(), rejected, orphans, next.mergedRawKeys().size());
   }
 
-  /**
-   * The final cleanup of a pod that had no upload for {@code idleTimeout}: merge what is left, delete every merged
-   * raw key, remove {@code cleanup/{pod}}. Leaves the pod queued if it turns out to be active.
-   */
-  public RunResult drain(String pod, Duration idleTimeout) throws Exception {
-    Optional<Read> read = readMetadata(pod);
-    if (read.isEmpty()) return RunResult.of(pod, RunResult.Status.REFUSED);
-    if (!idle(read.get().metadata(), list(Keys.rawPodPrefix(pod)), idleTimeout)) {
-      return RunResult.of(pod, RunResult.Status.ACTIVE);
-    }
-    // The first run merges what is left; the second deletes what the first merged. A third only if deletes failed.
-    RunResult total = RunResult.of(pod, RunResult.Status.NOTHING);
-    for (int i = 0; i < 3; i++) {
-      RunResult run = compact(pod);
-      total = total.plus(run);
-      if (run.status() == RunResult.Status.BUSY || run.status() == RunResult.Status.REFUSED) return total;
-      if (run.status() == RunResult.Status.NOTHING && run.pendingMergedKeys() == 0) break;
-    }
-    Optional<Read> after = readMetadata(pod);
-    if (after.isEmpty()) return total.withStatus(RunResult.Status.REFUSED);
-    JobMetadata m = after.get().metadata();
-    if (!m.mergedRawKeys().isEmpty() || !idle(m, list(Keys.rawPodPrefix(pod)), idleTimeout)) {
-      return total.withStatus(RunResult.Status.ACTIVE);
-    }
-    store.client().deleteObject(b -> b.bucket(store.bucket()).key(Keys.cleanupKey(pod)));
-    // A run of another instance may have committed and queued the pod between our last look and the delete.
-    Optional<Read> last = readMetadata(pod);
-    if (last.isPresent() && !last.get().metadata().mergedRawKeys().isEmpty()) {
-      store.putBlocking(Keys.cleanupKey(pod), new byte[0], "application/octet-stream", b -> {});
-      return total.withStatus(RunResult.Status.ACTIVE);
-    }
-    LOG.info("pod {}: idle for {}, drained from the cleanup queue", pod, idleTimeout);
-    return total.withStatus(RunResult.Status.DRAINED);
-  }
-
-  private boolean idle(JobMetadata m, List<ListedObject> raw, Duration idleTimeout) {
-    Instant newest = null;
-    for (ListedObject o : raw) {
-      if (o.lastModified() != null && (newest == null || o.lastModified().isAfter(newest))) newest = o.lastModified();
-    }
-    if (m.lastUploadTime() != null) {
-      try {
-        Instant recorded = Instant.parse(m.lastUploadTime());
-        if (newest == null || recorded.isAfter(newest)) newest = recorded;
-      } catch (java.time.format.DateTimeParseException e) {
-        LOG.warn("pod {}: last_upload_time '{}' is not a time; judging idleness by the raw files", m.pod(),
-            m.lastUploadTime());
-      }
-    }
-    return newest == null || !newest.isAfter(clock.instant().minus(idleTimeout));
-  }
-
-  /** The metadata and its ETag; empty (after logging and counting) when it must not be acted on. */
-  private Optional<Read> readMetadata(String pod) {
-    Instant at = clock.instant();
-    Optional<StoredObject> stored = store.getSmallBlocking(Keys.metadataKey(pod));
-    if (stored.isEmpty()) return Optional.of(new Read(JobMetadata.empty(pod), null, at));
-    try {
-      return Optional.of(new Read(MetadataCodec.parse(pod, stored.get().bytes()), stored.get().etag(), at));
-    } catch (MetadataCodec.UnreadableMetadataException e) {
-      LOG.error("pod {}: refusing to compact: {}", pod, e.getMessage());
-      metrics.metadataRefused.increment();
-      return Optional.empty();
-    }
-  }
-
-  /** Clean phase: delete the raw keys a committed merge holds, each only while it is the object merged. */
-  private CleanOutcome deleteMerged(String pod, JobMetadata m) {
-    if (m.mergedRawKeys().isEmpty()) return CleanOutcome.NOTHING;
-    Map<String, String> targets = new LinkedHashMap<>();
-    for (String k : m.mergedRawKeys()) targets.put(k, m.mergedRawEtags().get(k));
-    Map<String, S3Error> errors;
-    try {
-      errors = store.deleteAllIfMatchBlocking(targets);
-    } catch (RuntimeException e) {
-      LOG.warn("pod {}: deleting {} merged raw files failed ({}); a later run retries", pod, targets.size(),
-          e.toString());
-      metrics.deleteFailures.increment(targets.size());
-      return new CleanOutcome(List.of(), List.of(), List.copyOf(targets.keySet()));
-    }
-    List<String> deleted = new ArrayList<>();
-    List<String> changed = new ArrayList<>();
-    List<String> kept = new ArrayList<>();
-    for (String k : targets.keySet()) {
-      S3Error err = errors.get(k);
-      if (err == null || "NoSuchKey".equals(err.code())) {
-        deleted.add(k);
-      } else if ("PreconditionFailed".equals(err.code())) {
-        LOG.warn("pod {}: raw object {} was uploaded again after it was merged; merging the new content", pod, k);
-        metrics.rawChanged.increment();
-        changed.add(k);
-      } else {
-        LOG.warn("pod {}: could not delete merged raw object {}: {} {}", pod, k, err.code(), err.message());
-        metrics.deleteFailures.increment();
-        kept.add(k);
-      }
-    }
-    return new CleanOutcome(deleted, changed, kept);
-  }
-
-  private int deleteOrphans(String pod, Read r, List<ListedObject> data) {
-    Instant listedAt = clock.instant();
-    abortStaleUploads(pod, listedAt);
-    List<ListedObject> orphans = OrphanPolicy.select(r.metadata(), data, r.readAt(), listedAt, orphanSafetyAge);
-    if (orphans.isEmpty()) return 0;
-    Map<String, String> targets = new LinkedHashMap<>();
-    orphans.forEach(o -> targets.put(o.key(), o.etag()));
-    try {
-      Map<String, S3Error> errors = store.deleteAllIfMatchBlocking(targets);
-      int deleted = targets.size() - (int) errors.values().stream().filter(e -> !"NoSuchKey".equals(e.code())).count();
-      LOG.info("pod {}: deleted {} orphan data objects older than {}", pod, deleted, orphanSafetyAge);
-      metrics.orphansDeleted.increment(deleted);
-      return deleted;
-    } catch (RuntimeException e) {
-      LOG.warn("pod {}: deleting orphan data objects failed ({}); a later run retries", pod, e.toString());
-      return 0;
-    }
-  }
-
-  /** Multipart uploads of crashed runs hold storage until aborted; any older than the safety age is dead. */
-  private void abortStaleUploads(String pod, Instant now) {
-    String prefix = Keys.dataPodPrefix(pod);
-    try {
-      var uploads = store.client().listMultipartUploads(b -> b.bucket(store.bucket()).prefix(prefix)).uploads();
-      for (var u : uploads) {
-        if (u.initiated() != null && u.initiated().isBefore(now.minus(orphanSafetyAge))) {
-          store.client().abortMultipartUpload(b -> b.bucket(store.bucket()).key(u.key()).uploadId(u.uploadId()));
-          metrics.uploadsAborted.increment();
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("pod {}: listing or aborting stale multipart uploads failed: {}", pod, e.toString());
-    }
-  }
-
   /** Merge phase: writes each planned output in order, fetching ahead in parallel. */
   private void merge(String pod, MergePlan plan, JobMetadata m, List<ListedObject> data, MergeOutcome out,
                      Instant started, String runId) throws Exception {
@@ -272,15 +145,18 @@ public final class PodCompactor {
     List<MergePlan.Raw> all = plan.outputs().stream().flatMap(o -> o.raws().stream()).toList();
     LookAhead<MergePlan.Raw, Fetched> ahead = new LookAhead<>(all, fetcher::cost,
         raw -> store.blocking(() -> fetcher.fetch(raw)).toCompletionStage(), settings.lookAheadBytes(),
-        settings.fetchParallelism());
+        settings.fetchesAhead());
+    byte[] buffer = new byte[64 * 1024];
     for (MergePlan.Output output : plan.outputs()) {
-      writeOutput(pod, output, ahead, names, out, started, runId);
+      buffer = writeOutput(pod, output, ahead, names, out, started, runId, buffer);
       failpoints.reached(Step.DATA_WRITTEN, pod);
     }
   }
 
-  private void writeOutput(String pod, MergePlan.Output output, LookAhead<MergePlan.Raw, Fetched> ahead,
-                           DataKeyAllocator names, MergeOutcome out, Instant started, String runId) throws Exception {
+  /** @return the writer's buffer, for the next output */
+  private byte[] writeOutput(String pod, MergePlan.Output output, LookAhead<MergePlan.Raw, Fetched> ahead,
+                             DataKeyAllocator names, MergeOutcome out, Instant started, String runId, byte[] buffer)
+      throws Exception {
     List<JobMetadata.Source> sources = new ArrayList<>();
     List<MergePlan.Raw> contributing = new ArrayList<>();
     Map<String, String> mergedHere = new LinkedHashMap<>();
@@ -288,7 +164,7 @@ public final class PodCompactor {
     MergedObjectWriter writer = new MergedObjectWriter(store.client(), store.bucket(), settings.partSize(),
         () -> names.next(output.containerId(), firstMinute[0]),
         () -> OrphanPolicy.mayCommit(started, clock.instant(), orphanSafetyAge),
-        () -> failpoints.reached(Step.PART_UPLOADED, pod), runId);
+        () -> failpoints.reached(Step.PART_UPLOADED, pod), runId, buffer);
     try {
       for (MergePlan.Raw raw : output.raws()) {
         Fetched f = ahead.next();
@@ -349,6 +225,7 @@ public final class PodCompactor {
         metrics.bytesWritten.increment(w.size());
       }
       mergedHere.forEach(out::merged);
+      return writer.buffer();
     } catch (Exception e) {
       writer.abort();
       throw e;
@@ -360,7 +237,7 @@ public final class PodCompactor {
    *
    * @return false when another instance committed first; this run's outputs are then removed
    */
-  private boolean commit(String pod, Read r, JobMetadata next, MergeOutcome merge) throws Exception {
+  private boolean commit(String pod, MetadataReader.Read r, JobMetadata next, MergeOutcome merge) throws Exception {
     byte[] json = MetadataCodec.write(next);
     try {
       if (r.etag() == null) {
@@ -376,7 +253,7 @@ public final class PodCompactor {
       }
     }
     // A retried PUT whose first attempt landed also fails its precondition: if the metadata lists our files, we won.
-    Optional<Read> now = readMetadata(pod);
+    Optional<MetadataReader.Read> now = metadata.read(pod);
     if (now.isPresent() && !merge.files().isEmpty()) {
       Set<String> ours = merge.dataEtags().keySet();
       boolean landed = now.get().metadata().logFiles().stream().anyMatch(f -> ours.contains(f.key()));
@@ -409,7 +286,4 @@ public final class PodCompactor {
   private List<ListedObject> list(String prefix) {
     return store.listBlocking(prefix).stream().map(ListedObject::of).toList();
   }
-
-  /** Metadata as read: its ETag (null when absent) and when it was read. */
-  private record Read(JobMetadata metadata, String etag, Instant readAt) {}
 }

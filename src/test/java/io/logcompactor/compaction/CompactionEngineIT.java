@@ -237,7 +237,7 @@ class CompactionEngineIT {
     for (String json : List.of("{not json", "{\"version\":99,\"pod\":\"job-refused\"}")) {
       fx.s3().putObject(b -> b.bucket(fx.bucket()).key(Keys.metadataKey("job-refused")), RequestBody.fromString(json));
       assertThat(fx.compactor().compact("job-refused").status()).isEqualTo(RunResult.Status.REFUSED);
-      assertThat(fx.compactor().drain("job-refused", Duration.ZERO).status()).isEqualTo(RunResult.Status.REFUSED);
+      assertThat(fx.compactor().drainer().drain("job-refused", Duration.ZERO).status()).isEqualTo(RunResult.Status.REFUSED);
       assertThat(fx.keys(Keys.DATA_PREFIX)).isEmpty();
       assertThat(fx.keys(Keys.rawPodPrefix("job-refused"))).containsExactly(key);
       assertThat(new String(fx.s3().getObjectAsBytes(b -> b.bucket(fx.bucket()).key(Keys.metadataKey("job-refused")))
@@ -344,6 +344,21 @@ class CompactionEngineIT {
   }
 
   @Test
+  @DisplayName("without metadata no data object is ever deleted as an orphan: lost metadata must not cost merged data")
+  void noOrphansWithoutMetadata(LocalServers servers) throws Exception {
+    EngineFixture fx = fixture(servers);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-lost");
+    FluentBitLogs.Container app = pod.container("app", "1");
+    String old = Keys.dataKey("job-lost", app.id(), "202611251900", 0);
+    fx.s3().putObject(b -> b.bucket(fx.bucket()).key(old), RequestBody.fromBytes(FluentBitLogs.gzipLines(List.of("x"))));
+    fx.clock.advance(Duration.ofDays(2));
+    RunResult r = fx.compactor().compact("job-lost");
+    assertThat(r.status()).isEqualTo(RunResult.Status.NOTHING);
+    assertThat(r.orphansDeleted()).isZero();
+    assertThat(fx.keys(Keys.dataPodPrefix("job-lost"))).containsExactly(old);
+  }
+
+  @Test
   @DisplayName("draining an idle pod merges what is left, deletes every raw file and its cleanup marker; an active pod is left")
   void drain(LocalServers servers) throws Exception {
     EngineFixture fx = fixture(servers);
@@ -355,11 +370,11 @@ class CompactionEngineIT {
     pod.put(app, "202611252001", 0, Format.GZIP, 3);
     assertThat(fx.keys(Keys.cleanupKey("job-drain"))).hasSize(1);
 
-    assertThat(compactor.drain("job-drain", Duration.ofMinutes(5)).status()).isEqualTo(RunResult.Status.ACTIVE);
+    assertThat(compactor.drainer().drain("job-drain", Duration.ofMinutes(5)).status()).isEqualTo(RunResult.Status.ACTIVE);
     assertThat(fx.keys(Keys.rawPodPrefix("job-drain"))).hasSize(2);
 
     fx.clock.advance(Duration.ofMinutes(6));
-    RunResult drained = compactor.drain("job-drain", Duration.ofMinutes(5));
+    RunResult drained = compactor.drainer().drain("job-drain", Duration.ofMinutes(5));
     assertThat(drained.status()).isEqualTo(RunResult.Status.DRAINED);
     assertThat(drained.mergedRawFiles()).isEqualTo(1);
     assertThat(drained.deletedRawKeys()).isEqualTo(2);

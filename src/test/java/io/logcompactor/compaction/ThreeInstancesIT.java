@@ -69,7 +69,7 @@ class ThreeInstancesIT {
     upload(pods, containers, 0, FILES_PER_CONTAINER / 2).join();
     CompletableFuture<Void> secondHalf = upload(pods, containers, FILES_PER_CONTAINER / 2, FILES_PER_CONTAINER);
     List<Future<JsonObject>> replies = new ArrayList<>();
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 2; round++) {
       for (TestPod pod : pods) {
         for (Service s : services) replies.add(merge(s, pod.pod));
       }

@@ -74,6 +74,8 @@ class BoundedMemoryIT {
     pb.redirectErrorStream(true).redirectOutput(childLog.toFile());
     Process child = pb.start();
     Vertx vertx = Vertx.vertx();
+    // Held until the end: Vert.x closes an HTTP client that becomes unreachable ("Pool closed" mid-read after a GC).
+    HttpClientAgent client = vertx.createHttpClient();
     try {
       await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
           .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
@@ -83,7 +85,6 @@ class BoundedMemoryIT {
       AtomicLong received = new AtomicLong();
       AtomicLong maxLead = new AtomicLong();
       CompletableFuture<Void> done = new CompletableFuture<>();
-      HttpClientAgent client = vertx.createHttpClient();
       client.request(HttpMethod.GET, port, "127.0.0.1", "/api/v1/jobs/big-job/log")
           .compose(req -> req.send())
           .onFailure(done::completeExceptionally)
@@ -123,6 +124,7 @@ class BoundedMemoryIT {
       System.out.printf("bounded memory: %d MiB streamed at -Xmx64m; S3 reads at most %d KiB ahead of the slow "
           + "client; heap used at the end %d MiB%n", received.get() >> 20, maxLead.get() >> 10, heapUsed >> 20);
     } finally {
+      client.close().await(10, TimeUnit.SECONDS);
       vertx.close().await(10, TimeUnit.SECONDS);
       child.destroy();
       child.waitFor(30, TimeUnit.SECONDS);

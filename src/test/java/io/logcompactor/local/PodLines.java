@@ -69,14 +69,17 @@ public final class PodLines {
         problems.add("merged file " + f.key() + " is listed in the metadata but missing");
         continue;
       }
-      if (data.length != f.size()) problems.add("merged file " + f.key() + " has " + data.length + " bytes, metadata says " + f.size());
-      if (f.rawFiles() != f.sources().size()) problems.add("merged file " + f.key() + ": raw_files != number of sources");
+      String file = "merged file " + f.key();
+      if (data.length != f.size()) problems.add(file + " has " + data.length + " bytes, metadata says " + f.size());
+      if (f.rawFiles() != f.sources().size()) problems.add(file + ": raw_files != number of sources");
       long expectedOffset = 0;
       for (JobMetadata.Source src : f.sources()) {
-        if (src.offset() != expectedOffset) problems.add("merged file " + f.key() + ": source " + src.key() + " starts at " + src.offset() + ", expected " + expectedOffset);
+        if (src.offset() != expectedOffset) {
+          problems.add(file + ": source " + src.key() + " starts at " + src.offset() + ", expected " + expectedOffset);
+        }
         expectedOffset = src.offset() + src.length();
         if (src.length() <= 0 || src.offset() + src.length() > data.length) {
-          problems.add("merged file " + f.key() + ": source " + src.key() + " range is outside the file");
+          problems.add(file + ": source " + src.key() + " range is outside the file");
           continue;
         }
         try {
@@ -84,10 +87,12 @@ public final class PodLines {
             lines.add(new Line(l, f.containerId(), f.key() + "#" + src.key()));
           }
         } catch (IOException e) {
-          problems.add("merged file " + f.key() + ": source " + src.key() + " is not a gzip stream on its own: " + e);
+          problems.add(file + ": source " + src.key() + " is not a gzip stream on its own: " + e);
         }
       }
-      if (expectedOffset != data.length) problems.add("merged file " + f.key() + ": sources cover " + expectedOffset + " of " + data.length + " bytes");
+      if (expectedOffset != data.length) {
+        problems.add(file + ": sources cover " + expectedOffset + " of " + data.length + " bytes");
+      }
     }
 
     Set<String> merged = new HashSet<>(metadata.mergedRawKeys());
@@ -108,7 +113,9 @@ public final class PodLines {
       try {
         for (String l : split(decode(bytes))) lines.add(new Line(l, cid, o.key()));
       } catch (IOException e) {
-        if (!rejected.contains(o.key())) problems.add("unmerged raw object " + o.key() + " is unreadable and not listed as rejected: " + e);
+        if (!rejected.contains(o.key())) {
+          problems.add("unmerged raw object " + o.key() + " is unreadable and not listed as rejected: " + e);
+        }
       }
     }
     return new PodLines(pod, metadata, lines, problems, unmerged);

@@ -1,0 +1,333 @@
+package io.logcompactor.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.logcompactor.Service;
+import io.logcompactor.bus.Addresses;
+import io.logcompactor.local.FluentBitLogs;
+import io.logcompactor.local.LocalServers;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * {@code make bench}: each case timed several times against its floor measured in the same run, on the same local
+ * S3Proxy + ElasticMQ, with the same client settings and concurrency. Prints a table, writes
+ * {@code target/bench/results.json}. {@code --quick} is the smoke run the test suite uses.
+ */
+public final class Bench {
+  /** Sizes and repetitions of one bench run. */
+  public record Plan(int smallObjects, int smallBytes, int largeObjects, int largeBytes, int ingestMessages,
+                     long readPlainBytes, long memoryPlainBytes, int runs, boolean memory, Path outDir) {
+    static Plan full(Path out) {
+      return new Plan(2_000, 4 * 1024, 200, 1 << 20, 20_000, 500L << 20, 1L << 30, 5, true, out);
+    }
+
+    static Plan quick(Path out) {
+      return new Plan(40, 4 * 1024, 4, 256 * 1024, 200, 4L << 20, 8L << 20, 1, false, out);
+    }
+  }
+
+  /** One row of the table. */
+  public record Result(String name, String unit, Stats ours, Stats floor, double target, String note) {
+    double ratio() {
+      return floor == null ? Double.NaN : ours.median() / floor.median();
+    }
+
+    boolean met() {
+      return Double.isNaN(ratio()) ? ours.median() <= target : ratio() <= target;
+    }
+  }
+
+  private final Plan plan;
+  private final LocalServers servers;
+  private final ExecutorService pool = Executors.newFixedThreadPool(32);
+  private final List<Result> results = new ArrayList<>();
+
+  Bench(Plan plan, LocalServers servers) {
+    this.plan = plan;
+    this.servers = servers;
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    Path out = Path.of("target", "bench");
+    Plan plan = quick ? Plan.quick(out) : Plan.full(out);
+    List<Result> results = run(plan);
+    boolean allMet = results.stream().allMatch(Result::met);
+    System.out.println(allMet ? "bench: every target met" : "bench: some targets missed (see table)");
+    System.exit(0);
+  }
+
+  public static List<Result> run(Plan plan) throws Exception {
+    Files.createDirectories(plan.outDir());
+    Path store = plan.outDir().resolve("s3");
+    deleteTree(store);
+    try (LocalServers servers = LocalServers.start(store, 0, 0)) {
+      Bench b = new Bench(plan, servers);
+      try {
+        b.merge("merge-small", plan.smallObjects(), plan.smallBytes(), 1.5);
+        b.merge("merge-large", plan.largeObjects(), plan.largeBytes(), 1.3);
+        b.ingest();
+        b.read();
+        if (plan.memory()) b.results.add(MemoryCase.run(servers, plan));
+      } finally {
+        b.pool.shutdownNow();
+      }
+      b.report();
+      return b.results;
+    }
+  }
+
+  private Service startService(LocalServers.Environment env, Map<String, String> overrides) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("COMPACTOR_MERGE_THRESHOLD", "1000000");
+    o.put("COMPACTOR_COMPACTION_INTERVAL", "1h");
+    o.put("COMPACTOR_CLEANUP_INTERVAL", "1h");
+    o.put("COMPACTOR_RECONCILE_INTERVAL", "1h");
+    o.putAll(overrides);
+    return Service.start(env.config(o));
+  }
+
+  private JsonObject mergePod(Service service, String pod) throws Exception {
+    return service.vertx().eventBus()
+        .<JsonObject>request(Addresses.MERGE_POD, new JsonObject().put("pod", pod).put("cause", "bench"),
+            new DeliveryOptions().setSendTimeout(TimeUnit.MINUTES.toMillis(10)))
+        .await(10, TimeUnit.MINUTES).body();
+  }
+
+  /** Merge of one pod of {@code objects} raw objects of about {@code bytes} compressed, and its S3 requests. */
+  private void merge(String name, int objects, int bytes, double target) throws Exception {
+    LocalServers.Environment env = servers.newEnvironment("bench-" + name, 30, 5, k -> false);
+    S3Client s3 = env.s3();
+    // Fluent Bit level-6 objects of about the requested compressed size: plain text compresses ~4-6x.
+    FluentBitLogs.Container proto = FluentBitLogs.Container.of("proto", "bench", "main", "proto");
+    List<byte[]> bodies = new ArrayList<>(objects);
+    {
+      List<java.util.concurrent.Future<byte[]>> fs = new ArrayList<>();
+      for (int i = 0; i < objects; i++) {
+        final int idx = i;
+        fs.add(pool.submit(() -> BenchData.rawObject(proto, Instant.parse("2026-11-25T20:00:00Z"), bytes * 5,
+            new SplittableRandom(idx), 6, new long[] {idx * 1_000_000L})));
+      }
+      for (var f : fs) bodies.add(f.get());
+    }
+    long compressed = bodies.stream().mapToLong(b -> b.length).sum();
+    Service service = startService(env, Map.of());
+    List<Double> ours = new ArrayList<>();
+    List<Double> floor = new ArrayList<>();
+    List<Double> requestsPerFile = new ArrayList<>();
+    try {
+      int warmups = plan.runs() > 1 ? 1 : 0;
+      for (int run = -warmups; run < plan.runs(); run++) {
+        String pod = name + "-" + (run + warmups);
+        FluentBitLogs.Container c = FluentBitLogs.Container.of(pod, "bench", "main", pod);
+        List<String> keys = uploadBodies(s3, env.bucket(), c, bodies);
+        floor.add(Floors.mergeMillis(s3, env.bucket(), keys, "floor/" + pod + ".gz", pool));
+        double before = totalRequests(service);
+        long t0 = System.nanoTime();
+        JsonObject reply = mergePod(service, pod);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        if (!"merged".equals(reply.getString("status"))) throw new IllegalStateException("merge of " + pod + ": " + reply);
+        // The clean phase of the next run deletes what this one merged: count it in this file's lifecycle.
+        mergePod(service, pod);
+        double requests = totalRequests(service) - before;
+        if (run >= 0) {
+          ours.add(ms);
+          requestsPerFile.add(requests / objects);
+        } else {
+          floor.remove(floor.size() - 1);
+        }
+      }
+    } finally {
+      service.stop().await(1, TimeUnit.MINUTES);
+    }
+    String note = String.format(Locale.ROOT, "%d objects, %.1f MiB compressed", objects, compressed / 1048576.0);
+    results.add(new Result(name, "ms", new Stats(ours), new Stats(floor), target, note));
+    if (name.equals("merge-small")) {
+      double floorRequests = 1.0 + 1.0 / objects + 1.0 / 1000;
+      results.add(new Result("requests", "S3 requests per raw file", new Stats(requestsPerFile),
+          new Stats(List.of(floorRequests)), 1.2, "GET+PUT+LIST+DELETE over merge and the next clean"));
+    }
+  }
+
+  private List<String> uploadBodies(S3Client s3, String bucket, FluentBitLogs.Container c, List<byte[]> bodies)
+      throws Exception {
+    List<String> keys = new ArrayList<>();
+    List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+    Instant base = Instant.parse("2026-11-25T20:00:00Z");
+    for (int i = 0; i < bodies.size(); i++) {
+      String key = c.rawKey(base.plusSeconds(i / 4 * 60L), i % 4);
+      byte[] body = bodies.get(i);
+      keys.add(key);
+      fs.add(pool.submit(() -> s3.putObject(b -> b.bucket(bucket).key(key),
+          software.amazon.awssdk.core.sync.RequestBody.fromBytes(body))));
+    }
+    for (var f : fs) f.get();
+    return keys;
+  }
+
+  private static double totalRequests(Service service) {
+    return service.registry().find("compactor.s3.requests").counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  /** Notifications per second from SQS into tracker state, against a bare receive + delete-batch loop. */
+  private void ingest() throws Exception {
+    int n = plan.ingestMessages();
+    int pollers = 2;
+    List<Double> ours = new ArrayList<>();
+    List<Double> floor = new ArrayList<>();
+    for (int run = 0; run < plan.runs(); run++) {
+      LocalServers.Environment fenv = servers.newEnvironment("bench-ingest-floor", 60, 5, k -> false);
+      preload(fenv, n);
+      floor.add(Floors.ingestMillis(fenv.sqs(), fenv.queueUrl(), n, pollers, pool));
+
+      LocalServers.Environment env = servers.newEnvironment("bench-ingest", 60, 5, k -> false);
+      preload(env, n);
+      Service service = startService(env, Map.of("COMPACTOR_SQS_POLLERS", Integer.toString(pollers),
+          "COMPACTOR_SQS_WAIT_TIME", "1s"));
+      try {
+        ours.add(IngestProbe.millisUntilDrained(service, env, n));
+      } finally {
+        service.stop().await(1, TimeUnit.MINUTES);
+      }
+    }
+    // Report as a rate, but the ratio is of times (ours / floor), like every other row.
+    results.add(new Result("ingest", "ms for " + n + " notifications", new Stats(ours), new Stats(floor), 1.2,
+        String.format(Locale.ROOT, "%.0f msg/s ours, %.0f msg/s floor", n / (new Stats(ours).median() / 1000),
+            n / (new Stats(floor).median() / 1000))));
+  }
+
+  private void preload(LocalServers.Environment env, int n) throws Exception {
+    List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+    for (int i = 0; i < n; i += 10) {
+      final int start = i;
+      fs.add(pool.submit(() -> {
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+        for (int j = start; j < Math.min(n, start + 10); j++) {
+          FluentBitLogs.Container c = FluentBitLogs.Container.of("ingest-" + (j % 200), "bench", "main", "c" + (j % 200));
+          String key = c.rawKey(Instant.parse("2026-11-25T20:00:00Z").plusSeconds(j / 200 * 60L), j);
+          entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(j - start))
+              .messageBody(servers.bridge().event(env.bucket(), key, 4096, "0123456789abcdef0123456789abcdef",
+                  "ObjectCreated:Put")).build());
+        }
+        env.sqs().sendMessageBatch(b -> b.queueUrl(env.queueUrl()).entries(entries));
+        return null;
+      }));
+    }
+    for (var f : fs) f.get();
+  }
+
+  /** Streaming a job log through the HTTP API, against GET + gunzip of the same merged objects. */
+  private void read() throws Exception {
+    LocalServers.Environment env = servers.newEnvironment("bench-read", 30, 5, k -> false);
+    String pod = "bench-read";
+    FluentBitLogs.Container c = FluentBitLogs.Container.of(pod, "bench", "main", pod);
+    int objects = (int) Math.max(2, plan.readPlainBytes() / (5L << 20));
+    int plainPer = (int) (plan.readPlainBytes() / objects);
+    BenchData.upload(env.s3(), env.bucket(), c, objects, plainPer, 6, pool);
+    Service service = startService(env, Map.of());
+    List<Double> ours = new ArrayList<>();
+    List<Double> floor = new ArrayList<>();
+    double plain = 0;
+    try {
+      JsonObject reply = mergePod(service, pod);
+      if (!"merged".equals(reply.getString("status"))) throw new IllegalStateException("merge: " + reply);
+      List<String> merged = env.s3().listObjectsV2Paginator(b -> b.bucket(env.bucket()).prefix("data/" + pod + "/"))
+          .contents().stream().map(S3Object::key).toList();
+      HttpClient http = HttpClient.newHttpClient();
+      URI uri = URI.create("http://127.0.0.1:" + service.httpPort() + "/api/v1/jobs/" + pod + "/log");
+      int warmups = plan.runs() > 1 ? 1 : 0;
+      for (int run = -warmups; run < plan.runs(); run++) {
+        double[] f = Floors.readMillis(env.s3(), env.bucket(), merged);
+        plain = f[1];
+        long t0 = System.nanoTime();
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+        long served = 0;
+        try (InputStream in = r.body()) {
+          byte[] buf = new byte[64 * 1024];
+          int k;
+          while ((k = in.read(buf)) > 0) served += k;
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        if (r.statusCode() != 200 || served == 0) throw new IllegalStateException("read answered " + r.statusCode());
+        if (run >= 0) {
+          ours.add(ms);
+          floor.add(f[0]);
+        }
+      }
+    } finally {
+      service.stop().await(1, TimeUnit.MINUTES);
+    }
+    results.add(new Result("read", "ms", new Stats(ours), new Stats(floor), 1.5,
+        String.format(Locale.ROOT, "%.0f MiB of log text, %d objects", plain / 1048576.0, objects)));
+  }
+
+  private void report() throws Exception {
+    StringBuilder table = new StringBuilder();
+    table.append(String.format(Locale.ROOT, "%-12s %14s %14s %8s %7s %7s  %s%n", "case", "ours (median)",
+        "floor (median)", "ratio", "target", "spread", "notes"));
+    for (Result r : results) {
+      table.append(String.format(Locale.ROOT, "%-12s %14.2f %14s %8s %7s %6.0f%%  %s %s%n", r.name(),
+          r.ours().median(), r.floor() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.floor().median()),
+          Double.isNaN(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f", r.ratio()),
+          (Double.isNaN(r.ratio()) ? "<" : "<=") + fmt(r.target()), r.ours().spread() * 100,
+          r.met() ? "" : "MISSED", r.unit() + "; " + r.note()));
+    }
+    System.out.print(table);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (Result r : results) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("case", r.name());
+      m.put("unit", r.unit());
+      m.put("ours_median", r.ours().median());
+      m.put("ours_samples", r.ours().samples());
+      m.put("floor_median", r.floor() == null ? null : r.floor().median());
+      m.put("floor_samples", r.floor() == null ? null : r.floor().samples());
+      m.put("ratio", Double.isNaN(r.ratio()) ? null : r.ratio());
+      m.put("target", r.target());
+      m.put("met", r.met());
+      m.put("note", r.note());
+      rows.add(m);
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("time", Instant.now().toString());
+    doc.put("cores", Runtime.getRuntime().availableProcessors());
+    doc.put("java", System.getProperty("java.version"));
+    doc.put("results", rows);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(plan.outDir().resolve("results.json").toFile(), doc);
+    Files.writeString(plan.outDir().resolve("results.txt"), table);
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  static void deleteTree(Path p) throws java.io.IOException {
+    if (!Files.exists(p)) return;
+    try (var walk = Files.walk(p)) {
+      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.logcompactor.bench;
+
+import io.logcompactor.local.FluentBitLogs;
+import io.logcompactor.local.LocalServers;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The service as operators run it, a separate JVM at {@code -Xmx256m}: peak heap (sampled from /metrics) and peak RSS
+ * (VmHWM) while it merges a large job log and streams it to a slow client.
+ */
+final class MemoryCase {
+  private MemoryCase() {}
+
+  static Bench.Result run(LocalServers servers, Bench.Plan plan) throws Exception {
+    LocalServers.Environment env = servers.newEnvironment("bench-memory", 60, 5,
+        k -> k.startsWith("kube.var.log.containers."));
+    String pod = "bench-memory";
+    FluentBitLogs.Container c = FluentBitLogs.Container.of(pod, "bench", "main", pod);
+    int objects = (int) Math.max(2, plan.memoryPlainBytes() / (4L << 20));
+    int plainPer = (int) (plan.memoryPlainBytes() / objects);
+    int port = LocalServers.freePort();
+    Map<String, String> envVars = new HashMap<>(env.env(Map.of(
+        "COMPACTOR_HTTP_PORT", Integer.toString(port),
+        "COMPACTOR_MERGE_THRESHOLD", Integer.toString(objects),
+        "COMPACTOR_COMPACTION_INTERVAL", "1h",
+        "COMPACTOR_RECONCILE_INTERVAL", "1h")));
+    Path log = plan.outDir().resolve("memory-service.log");
+    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx256m", "-jar", "target/log-compactor.jar")
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(envVars);
+    Process p = pb.start();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    AtomicLong peakHeap = new AtomicLong();
+    HttpClient http = HttpClient.newHttpClient();
+    URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+    try {
+      waitReady(http, port, p);
+      var sampler = Executors.newSingleThreadScheduledExecutor();
+      sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(heapUsed(http, metrics), Math::max), 0, 100,
+          TimeUnit.MILLISECONDS);
+      BenchData.upload(env.s3(), env.bucket(), c, objects, plainPer, 1, pool);
+      // Threshold = objects: the tracker asks for the merge once the last notification arrives.
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (rawLeft(env, pod) > 0 || !hasMetadata(env, pod)) {
+        if (!p.isAlive()) throw new IllegalStateException("service died: see " + log);
+        if (System.nanoTime() > deadline) throw new IllegalStateException("merge did not finish; see " + log);
+        TimeUnit.MILLISECONDS.sleep(200);
+      }
+      long served = slowRead(http, URI.create("http://127.0.0.1:" + port + "/api/v1/jobs/" + pod + "/log"));
+      sampler.shutdownNow();
+      long rssKb = peakRssKb(p.pid());
+      boolean oom = Files.readString(log).contains("OutOfMemoryError");
+      if (oom || !p.isAlive()) throw new IllegalStateException("service ran out of memory: see " + log);
+      double heapMiB = peakHeap.get() / 1048576.0;
+      return new Bench.Result("memory", "peak heap MiB at -Xmx256m", new Stats(List.of(heapMiB)), null, 256,
+          String.format(Locale.ROOT, "%d MiB log merged and served (%d MiB out), peak RSS %d MiB, no OOM",
+              plan.memoryPlainBytes() >> 20, served >> 20, rssKb / 1024));
+    } finally {
+      pool.shutdownNow();
+      p.destroy();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+    }
+  }
+
+  private static long rawLeft(LocalServers.Environment env, String pod) {
+    // Raw objects still unmerged: present and not listed as merged in the metadata.
+    List<String> raw = new ArrayList<>();
+    env.s3().listObjectsV2Paginator(b -> b.bucket(env.bucket()).prefix("kube.var.log.containers." + pod + "_"))
+        .contents().forEach(o -> raw.add(o.key()));
+    if (raw.isEmpty()) return 0;
+    try {
+      var m = io.logcompactor.layout.MetadataCodec.parse(pod,
+          env.s3().getObjectAsBytes(b -> b.bucket(env.bucket()).key("metadata/" + pod + ".json")).asByteArray());
+      raw.removeAll(m.mergedRawKeys());
+      return raw.size();
+    } catch (Exception e) {
+      return raw.size();
+    }
+  }
+
+  private static boolean hasMetadata(LocalServers.Environment env, String pod) {
+    return env.s3().listObjectsV2(b -> b.bucket(env.bucket()).prefix("metadata/" + pod + ".json")).contents().stream()
+        .map(S3Object::key).anyMatch(k -> k.equals("metadata/" + pod + ".json"));
+  }
+
+  /** A client reading about 64 MiB/s: slower than the service can produce, so back-pressure must hold memory. */
+  private static long slowRead(HttpClient http, URI uri) throws Exception {
+    HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofInputStream());
+    if (r.statusCode() != 200) throw new IllegalStateException("read answered " + r.statusCode());
+    long served = 0;
+    long t0 = System.nanoTime();
+    try (InputStream in = r.body()) {
+      byte[] buf = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        served += n;
+        long due = t0 + served * 1_000_000_000L / (64L << 20);
+        long wait = due - System.nanoTime();
+        if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+      }
+    }
+    return served;
+  }
+
+  private static void waitReady(HttpClient http, int port, Process p) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) throw new IllegalStateException("service exited with " + p.exitValue());
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
+      } catch (java.io.IOException e) {
+        // not listening yet
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    throw new IllegalStateException("service not ready within 60 s");
+  }
+
+  private static long heapUsed(HttpClient http, URI metrics) {
+    try {
+      String body = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+      long sum = 0;
+      for (String line : body.split("\n")) {
+        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+          sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static long peakRssKb(long pid) throws java.io.IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+    return -1;
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}
