@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 IMAGE ?= log-compactor:dev
 
-.PHONY: help setup build run test test_unit test_integration test_localstack image bench shellcheck \
+.PHONY: help setup build run test test_unit test_integration test_localstack image bench shellcheck soak \
 	minikube-start minikube-load-images minikube-apply minikube-clean minikube-stop
 
 help:
@@ -31,6 +31,11 @@ test_integration: ## Integration tests only (in-process S3Proxy + ElasticMQ)
 test_localstack: ## Integration tests against LocalStack in Docker (needs a Docker engine)
 	@if ! docker info >/dev/null 2>&1; then echo "test_localstack: no Docker engine here; skipping (not part of make test)"; exit 0; fi; \
 	$(MVN) verify -Plocalstack
+
+SOAK_KILLS ?= 200
+soak: ## Long reliability run: crash-restart soak and replicas with SOAK_KILLS SIGKILLs (default 200)
+	$(MVN) verify -Dsoak.kills=$(SOAK_KILLS) -Dit.test='CrashRestartSoakIT,ReplicasIT' \
+	  -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
 
 image: ## Build the container image $(IMAGE)
 	docker build -t $(IMAGE) .

@@ -53,7 +53,8 @@ public final class AwsClients {
   private static ClientOverrideConfiguration overrides(ExecutionInterceptor... interceptors) {
     var b = ClientOverrideConfiguration.builder()
         .retryStrategy(RetryMode.STANDARD)
-        .apiCallTimeout(Duration.ofMinutes(5));
+        .apiCallTimeout(Duration.ofMinutes(5))
+        .addExecutionInterceptor(new ContentLengthCheck());
     for (ExecutionInterceptor i : interceptors) b.addExecutionInterceptor(i);
     return b.build();
   }

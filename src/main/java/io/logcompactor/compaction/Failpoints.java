@@ -22,7 +22,7 @@ public interface Failpoints {
     PART_UPLOADED,
     /** one merged file is written (reached once per file); not yet referenced by the metadata */
     DATA_WRITTEN,
-    /** the metadata is committed; the cleanup marker is not written yet */
+    /** the metadata is committed; the cleanup marker is written (before the commit) but not yet confirmed */
     COMMITTED,
     /** the cleanup marker is written: the run is over */
     MARKED

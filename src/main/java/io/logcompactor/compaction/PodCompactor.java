@@ -112,6 +112,11 @@ public final class PodCompactor {
       throw new IllegalStateException("pod " + pod + ": run took longer than half the orphan safety age ("
           + orphanSafetyAge + "); not committing, so its files can never be mistaken for orphans");
     }
+    if (!next.mergedRawKeys().isEmpty()) {
+      // Queued before the commit as well as after it: a crash between the commit and the mark below would leave
+      // merged raw keys that nothing ever cleans (no upload comes to trigger another run, no mark to drain).
+      store.putBlocking(Keys.cleanupKey(pod), new byte[0], "application/octet-stream", b -> {});
+    }
     if (!commit(pod, r, next, merge)) {
       return new RunResult(pod, RunResult.Status.BUSY, 0, 0, 0, 0, orphans, 0);
     }
@@ -167,6 +172,8 @@ public final class PodCompactor {
         String etag;
         RawFormat format;
         if (f instanceof RawFetcher.Gone) {
+          LOG.warn("pod {}: raw object s3://{}/{} was listed but is gone (deleted by someone else?); not merged",
+              pod, store.bucket(), raw.key());
           metrics.rawGone.increment();
           out.gone(raw.key());
           continue;
@@ -194,6 +201,8 @@ public final class PodCompactor {
           RawFetcher.Deferred d = (RawFetcher.Deferred) f;
           if (!fetcher.copy(raw.key(), d, writer.stream())) {
             firstMinute[0] = minuteBefore;
+            LOG.warn("pod {}: raw object s3://{}/{} vanished while being copied; not merged", pod, store.bucket(),
+                raw.key());
             metrics.rawGone.increment();
             out.gone(raw.key());
             continue;

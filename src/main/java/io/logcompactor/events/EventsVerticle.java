@@ -133,6 +133,13 @@ public final class EventsVerticle extends VerticleBase {
     }
   }
 
+  /** The service's own writes, notified like any other object: expected, not worth a warning. */
+  private static boolean ownKey(String key) {
+    return key.startsWith(io.logcompactor.layout.Keys.DATA_PREFIX)
+        || key.startsWith(io.logcompactor.layout.Keys.METADATA_PREFIX)
+        || key.startsWith(io.logcompactor.layout.Keys.CLEANUP_PREFIX);
+  }
+
   private void dispatch(ReceivedMessage m) {
     Notification n = NotificationParser.parse(m.body());
     if (n instanceof Notification.Malformed bad) {
@@ -151,10 +158,18 @@ public final class EventsVerticle extends VerticleBase {
       metrics.event(kind);
       switch (kind) {
         case CREATED -> tracking.add(track(e));
-        case IGNORED_BUCKET -> LOG.debug("ignoring {} for bucket {} (not {})", e.eventName(), e.bucket(),
-            settings.bucket());
+        // A misrouted notification or an upload we cannot parse means logs that will never be compacted: say so.
+        case IGNORED_BUCKET -> LOG.warn("ignoring {} for bucket {} (this service compacts {}; message {})",
+            e.eventName(), e.bucket(), settings.bucket(), m.id());
         case IGNORED_EVENT -> LOG.debug("ignoring {} of {}", e.eventName(), e.key());
-        case IGNORED_KEY -> LOG.debug("ignoring {} of {}: {}", e.eventName(), e.key(), EventClassifier.keyProblem(e.key()));
+        case IGNORED_KEY -> {
+          if (ownKey(e.key())) {
+            LOG.debug("ignoring {} of {}: {}", e.eventName(), e.key(), EventClassifier.keyProblem(e.key()));
+          } else {
+            LOG.warn("ignoring {} of s3://{}/{}: not a raw log key: {}", e.eventName(), e.bucket(), e.key(),
+                EventClassifier.keyProblem(e.key()));
+          }
+        }
         default -> throw new IllegalStateException("unexpected kind " + kind);
       }
     }
