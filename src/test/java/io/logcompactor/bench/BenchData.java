@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -59,7 +58,6 @@ final class BenchData {
                      ExecutorService pool) throws Exception {
     List<Future<Integer>> futures = new ArrayList<>();
     Instant base = Instant.parse("2026-11-25T20:00:00Z");
-    long[] lines = {0};
     for (int i = 0; i < count; i++) {
       final int idx = i;
       futures.add(pool.submit(() -> {
@@ -73,9 +71,5 @@ final class BenchData {
     long total = 0;
     for (Future<Integer> f : futures) total += f.get();
     return total;
-  }
-
-  static int deflaterLevel(boolean fast) {
-    return fast ? Deflater.BEST_SPEED : 6;
   }
 }
