@@ -6,7 +6,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -18,6 +18,14 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * worker pools: measured faster than the async Netty client for the small objects this service moves.
  */
 public final class AwsClients {
+  /**
+   * One more than the JDK keeps idle connections per host (http.maxConnections, 5): a server that answers a PUT
+   * before reading its body (a failed precondition) and then closes can leave every pooled connection dead, and a
+   * request on a dead one fails without reaching the server.
+   */
+  public static final int S3_MAX_ATTEMPTS = 6;
+  /** The SDK's standard: the pollers back off on their own between failed receives. */
+  static final int SQS_MAX_ATTEMPTS = 3;
   private AwsClients() {}
 
   public static S3Client s3(CompactorConfig config, ExecutionInterceptor... interceptors) {
@@ -27,7 +35,7 @@ public final class AwsClients {
         .build();
     var builder = S3Client.builder()
         .httpClient(http)
-        .overrideConfiguration(overrides(interceptors))
+        .overrideConfiguration(overrides(S3_MAX_ATTEMPTS, interceptors))
         // Flexible checksums only where S3 requires them: gzip carries its own CRC, and aws-chunked trailers cost
         // CPU on every small PUT and confuse some S3-compatible servers.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
@@ -44,15 +52,15 @@ public final class AwsClients {
         // Long polls hold the socket for up to 20 s.
         .socketTimeout(config.sqsWaitTime().plusSeconds(20))
         .build();
-    var builder = SqsClient.builder().httpClient(http).overrideConfiguration(overrides());
+    var builder = SqsClient.builder().httpClient(http).overrideConfiguration(overrides(SQS_MAX_ATTEMPTS));
     config.sqsEndpoint().ifPresent(builder::endpointOverride);
     config.effectiveRegion().map(Region::of).ifPresent(builder::region);
     return builder.build();
   }
 
-  private static ClientOverrideConfiguration overrides(ExecutionInterceptor... interceptors) {
+  private static ClientOverrideConfiguration overrides(int maxAttempts, ExecutionInterceptor... interceptors) {
     var b = ClientOverrideConfiguration.builder()
-        .retryStrategy(RetryMode.STANDARD)
+        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build())
         .apiCallTimeout(Duration.ofMinutes(5))
         .addExecutionInterceptor(new ContentLengthCheck());
     for (ExecutionInterceptor i : interceptors) b.addExecutionInterceptor(i);

@@ -21,6 +21,7 @@ public final class CompactionMetrics {
   final Counter uploadsAborted;
   final Counter metadataRefused;
   final Counter commitsLost;
+  final Counter commitsRetried;
   final Counter deleteFailures;
   final Counter invalidRequests;
   final Timer validation;
@@ -46,6 +47,9 @@ public final class CompactionMetrics {
         .register(registry);
     commitsLost = Counter.builder("compactor.compaction.commits.lost")
         .description("commits lost to another instance (If-Match failed); the run's outputs were removed")
+        .register(registry);
+    commitsRetried = Counter.builder("compactor.compaction.commits.retried")
+        .description("metadata commits tried again after a failure without an answer left the metadata unchanged")
         .register(registry);
     deleteFailures = Counter.builder("compactor.compaction.delete.failures")
         .description("objects S3 would not delete; retried by a later run").register(registry);

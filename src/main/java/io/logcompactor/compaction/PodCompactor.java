@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -35,6 +36,8 @@ import software.amazon.awssdk.services.s3.model.S3Error;
 public final class PodCompactor {
   private static final Logger LOG = LoggerFactory.getLogger(PodCompactor.class);
   private static final String JSON = "application/json";
+  /** Commit attempts, each after the SDK's own retries, when a failure leaves it unknown whether the write landed. */
+  private static final int COMMIT_ROUNDS = 3;
 
   private final S3Store store;
   private final long mergedMaxBytes;
@@ -233,32 +236,47 @@ public final class PodCompactor {
   }
 
   /**
-   * Commit: the metadata, If-Match on the ETag read (If-None-Match when there was none).
+   * Commit: the metadata, If-Match on the ETag read (If-None-Match when there was none). A failure that leaves the
+   * outcome unknown is settled by reading the metadata back: tried again while it is unchanged, decided as a conflict
+   * once it has changed.
    *
    * @return false when another instance committed first; this run's outputs are then removed
    */
   private boolean commit(String pod, MetadataReader.Read r, JobMetadata next, MergeOutcome merge) throws Exception {
     byte[] json = MetadataCodec.write(next);
-    try {
-      if (r.etag() == null) {
-        store.putBlocking(Keys.metadataKey(pod), json, JSON, b -> b.ifNoneMatch("*"));
-      } else {
-        store.putBlocking(Keys.metadataKey(pod), json, JSON, b -> b.ifMatch(r.etag()));
-      }
-      return true;
-    } catch (RuntimeException e) {
-      if (!S3Errors.isPreconditionFailed(e)) {
-        // The write may have landed with only its response lost: the outputs may be referenced now. Keep them.
-        throw e;
+    for (int round = 1; ; round++) {
+      try {
+        if (r.etag() == null) {
+          store.putBlocking(Keys.metadataKey(pod), json, JSON, b -> b.ifNoneMatch("*"));
+        } else {
+          store.putBlocking(Keys.metadataKey(pod), json, JSON, b -> b.ifMatch(r.etag()));
+        }
+        return true;
+      } catch (RuntimeException e) {
+        if (S3Errors.isPreconditionFailed(e)) break;
+        // Anything but an ambiguous failure (a broken connection, a 5xx) proves the write did not land.
+        if (!S3Errors.isAmbiguous(e) || round == COMMIT_ROUNDS) throw e;
+        // Ambiguous: the write may have landed with only its answer lost. The metadata says which.
+        Optional<MetadataReader.Read> now = metadata.read(pod);
+        if (now.isEmpty()) throw e;
+        if (!Objects.equals(now.get().etag(), r.etag())) break;
+        // Unchanged, so it did not land; and if it is still in flight, only one of it and the next try can win
+        // the same precondition, both carrying this run's metadata.
+        LOG.warn("pod {}: metadata commit failed without a definite answer ({}); the metadata is unchanged, "
+            + "trying again", pod, e.toString());
+        metrics.commitsRetried.increment();
       }
     }
-    // A retried PUT whose first attempt landed also fails its precondition: if the metadata lists our files, we won.
+    // A retried PUT whose first attempt landed also fails its precondition. It landed if the metadata is what this
+    // run wrote, or lists this run's files (another instance may have committed on top since, keeping them).
     Optional<MetadataReader.Read> now = metadata.read(pod);
-    if (now.isPresent() && !merge.files().isEmpty()) {
+    if (now.isPresent()) {
       Set<String> ours = merge.dataEtags().keySet();
-      boolean landed = now.get().metadata().logFiles().stream().anyMatch(f -> ours.contains(f.key()));
+      boolean landed = now.get().metadata().equals(next)
+          || now.get().metadata().logFiles().stream().anyMatch(f -> ours.contains(f.key()));
       if (landed) {
-        LOG.info("pod {}: commit reported a conflict but the metadata holds this run's files: it landed", pod);
+        LOG.info("pod {}: commit reported a conflict or no answer, but the metadata holds this run's files: it landed",
+            pod);
         return true;
       }
     }

@@ -1,6 +1,7 @@
 package io.logcompactor.s3;
 
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /** Classifies S3 failures the service reacts to, whatever wrapper they arrive in. */
@@ -16,6 +17,16 @@ public final class S3Errors {
   public static boolean isPreconditionFailed(Throwable t) {
     int s = status(unwrap(t));
     return s == 412 || s == 409;
+  }
+
+  /**
+   * A failure after which a write may or may not have been applied: no HTTP answer at all (a connection that broke
+   * mid-request or timed out) or a server error. A 4xx answer is definite.
+   */
+  public static boolean isAmbiguous(Throwable t) {
+    Throwable c = unwrap(t);
+    if (c instanceof AwsServiceException e) return e.statusCode() >= 500;
+    return c instanceof SdkClientException;
   }
 
   public static int status(Throwable t) {

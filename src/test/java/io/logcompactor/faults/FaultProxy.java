@@ -184,9 +184,10 @@ public final class FaultProxy implements AutoCloseable {
         if (fault == Fault.SLOW_DOWN || fault == Fault.INTERNAL_ERROR) {
           if (request.expectsContinue()) write(cout, CONTINUE);
           Bodies.relayRequest(request, cin, OutputStream.nullOutputStream());
+          // Counted before the client can see the answer, so a test reading the count after its call sees it.
+          applied(decision, request);
           cout.write(ErrorResponses.of(fault, request, requestIds.incrementAndGet()));
           cout.flush();
-          applied(decision, request);
           continue;
         }
         if (up == null) up = connectUpstream();

@@ -1,0 +1,140 @@
+package io.logcompactor.compaction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.logcompactor.aws.AwsClients;
+import io.logcompactor.compaction.TestPod.Format;
+import io.logcompactor.config.CompactorConfig;
+import io.logcompactor.faults.Fault;
+import io.logcompactor.faults.FaultProxy;
+import io.logcompactor.faults.FaultRule;
+import io.logcompactor.layout.JobMetadata;
+import io.logcompactor.layout.Keys;
+import io.logcompactor.local.FluentBitLogs;
+import io.logcompactor.local.LocalServers;
+import io.logcompactor.local.LocalServersExtension;
+import io.logcompactor.local.PodLines;
+import io.logcompactor.s3.S3Store;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * A metadata commit whose every SDK attempt fails without a usable answer: the run must find out from the metadata
+ * whether it landed, and neither drop its merged files while they may be referenced nor give up while trying again
+ * is safe.
+ */
+@ExtendWith(LocalServersExtension.class)
+class AmbiguousCommitIT {
+  private EngineFixture fx;
+  private FaultProxy proxy;
+  private S3Client client;
+  private S3Store store;
+
+  @AfterEach
+  void close() throws Exception {
+    if (store != null) store.close();
+    if (client != null) client.close();
+    if (proxy != null) proxy.close();
+    if (fx != null) fx.close();
+  }
+
+  /** A pod merged once (so the next commit is an If-Match) with new raw files waiting. */
+  private TestPod podWithPendingFiles(LocalServers servers, String name) throws Exception {
+    fx = new EngineFixture(servers, name);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-" + name);
+    FluentBitLogs.Container app = pod.container("app", "1");
+    pod.put(app, "202611252000", 0, Format.GZIP, 3);
+    assertThat(fx.compactor().compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);
+    pod.put(app, "202611252001", 0, Format.GZIP, 4);
+    pod.put(app, "202611252002", 0, Format.PLAIN, 2);
+    return pod;
+  }
+
+  /** A compactor whose S3 traffic goes through a fault proxy, with the service's own client settings. */
+  private PodCompactor compactorThroughProxy(LocalServers servers) throws Exception {
+    proxy = FaultProxy.start("s3-commit", servers.s3Endpoint());
+    client = AwsClients.s3(fx.env.config(Map.of(CompactorConfig.S3_ENDPOINT, proxy.endpoint().toString())));
+    store = new S3Store(fx.vertx, client, fx.bucket(), 8);
+    return new PodCompactor(store, 64L << 20, Duration.ofHours(1), CompactionSettings.DEFAULTS, fx.clock,
+        Failpoints.NONE, fx.metrics);
+  }
+
+  private static FaultRule everyMetadataPutAttempt(Fault fault) {
+    return FaultRule.of(fault).method("PUT").target("/metadata/").limit(AwsClients.S3_MAX_ATTEMPTS);
+  }
+
+  @Test
+  @DisplayName("a commit refused with 500 on every attempt, the metadata unchanged: tried again, merged, nothing lost")
+  void unchangedMetadataIsCommittedAgain(LocalServers servers) throws Exception {
+    TestPod pod = podWithPendingFiles(servers, "commit-500");
+    PodCompactor compactor = compactorThroughProxy(servers);
+    proxy.rules(everyMetadataPutAttempt(Fault.INTERNAL_ERROR));
+
+    RunResult run = compactor.compact(pod.pod);
+
+    assertThat(run.status()).isEqualTo(RunResult.Status.MERGED);
+    assertThat(proxy.injected(Fault.INTERNAL_ERROR)).isEqualTo(AwsClients.S3_MAX_ATTEMPTS);
+    assertThat(fx.count("compactor.compaction.commits.retried")).isEqualTo(1);
+    assertThat(fx.count("compactor.compaction.commits.lost")).isZero();
+    assertSettled(pod);
+  }
+
+  @Test
+  @DisplayName("a commit that landed but whose answers were all lost: recognised from the metadata, its files kept")
+  void landedCommitIsRecognised(LocalServers servers) throws Exception {
+    TestPod pod = podWithPendingFiles(servers, "commit-lost-answer");
+    PodCompactor compactor = compactorThroughProxy(servers);
+    // The first attempt lands but its answer is lost (the proxy resets the connection); the proxy answers every
+    // later attempt with a 500 itself, so no attempt ever reports the 412 that would tell.
+    proxy.rules(FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/metadata/").limit(1),
+        FaultRule.of(Fault.INTERNAL_ERROR).method("PUT").target("/metadata/").limit(AwsClients.S3_MAX_ATTEMPTS - 1));
+
+    RunResult run = compactor.compact(pod.pod);
+
+    assertThat(run.status()).isEqualTo(RunResult.Status.MERGED);
+    assertThat(proxy.injected(Fault.RESET_MID_BODY)).isEqualTo(1);
+    assertThat(proxy.injected(Fault.INTERNAL_ERROR)).isEqualTo(AwsClients.S3_MAX_ATTEMPTS - 1);
+    assertThat(fx.count("compactor.compaction.commits.retried")).isZero();
+    assertThat(fx.count("compactor.compaction.commits.lost")).isZero();
+    assertSettled(pod);
+  }
+
+  @Test
+  @DisplayName("a clean-only commit (no new files) that landed but whose answers were all lost: recognised as its own")
+  void landedCleanOnlyCommitIsRecognised(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "commit-clean-only");
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-clean-only");
+    FluentBitLogs.Container app = pod.container("app", "1");
+    pod.put(app, "202611252000", 0, Format.GZIP, 3);
+    pod.put(app, "202611252000", 1, Format.GZIP, 2);
+    assertThat(fx.compactor().compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);
+    PodCompactor compactor = compactorThroughProxy(servers);
+    proxy.rules(FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/metadata/").limit(1),
+        FaultRule.of(Fault.INTERNAL_ERROR).method("PUT").target("/metadata/").limit(AwsClients.S3_MAX_ATTEMPTS - 1));
+
+    RunResult run = compactor.compact(pod.pod);
+
+    assertThat(run.status()).isEqualTo(RunResult.Status.NOTHING);
+    assertThat(run.deletedRawKeys()).isEqualTo(2);
+    assertThat(proxy.injectedTotal()).isEqualTo(AwsClients.S3_MAX_ATTEMPTS);
+    assertThat(fx.count("compactor.compaction.commits.lost")).isZero();
+    assertSettled(pod);
+  }
+
+  /** Every line once now; a later run deletes what was merged and leaves every data object referenced. */
+  private void assertSettled(TestPod pod) throws Exception {
+    pod.read().assertEveryLineExactlyOnce(pod.expectedLines());
+    fx.compactor().compact(pod.pod);
+    PodLines settled = pod.read();
+    settled.assertEveryLineExactlyOnce(pod.expectedLines());
+    assertThat(settled.metadata().mergedRawKeys()).isEmpty();
+    assertThat(fx.keys(Keys.rawPodPrefix(pod.pod))).isEmpty();
+    assertThat(fx.keys(Keys.dataPodPrefix(pod.pod))).containsExactlyInAnyOrderElementsOf(
+        settled.metadata().logFiles().stream().map(JobMetadata.MergedFile::key).toList());
+  }
+}
