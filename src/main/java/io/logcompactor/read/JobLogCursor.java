@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,17 +41,19 @@ public final class JobLogCursor implements Closeable {
   private final long idleTimeoutNanos;
   private final long pollIntervalNanos;
   private final LongSupplier clock;
+  private final Executor decoder;
 
   private final ArrayDeque<ReadUnit> units = new ArrayDeque<>();
   private final Set<String> done = new HashSet<>();
   private final OutputBuffer out = new OutputBuffer();
   private TailRing tail;
-  private byte[] scratch = new byte[1024];
-  private int scratchLen;
+  private final ByteSink scratch = new ByteSink(1024);
+  private final RecordScanner scanner = new RecordScanner();
   private boolean inOversized;
 
   private ReadUnit current;
   private InputStream currentStream;
+  private ReadAheadStream decoded;
   private LineReader lines;
   private long skipped;
   private int attempts;
@@ -63,6 +66,16 @@ public final class JobLogCursor implements Closeable {
 
   public JobLogCursor(ReadRequest request, JobStore store, ReadMetrics metrics, int maxLineBytes,
                       Duration idleTimeout, Duration pollInterval, LongSupplier nanoClock) {
+    this(request, store, metrics, maxLineBytes, idleTimeout, pollInterval, nanoClock, Runnable::run);
+  }
+
+  /**
+   * @param decoder where objects are decoded ahead of the line splitting, in short tasks; {@code Runnable::run}
+   *                decodes on the caller's thread
+   */
+  public JobLogCursor(ReadRequest request, JobStore store, ReadMetrics metrics, int maxLineBytes,
+                      Duration idleTimeout, Duration pollInterval, LongSupplier nanoClock, Executor decoder) {
+    this.decoder = decoder;
     this.request = request;
     this.store = store;
     this.metrics = metrics;
@@ -225,7 +238,7 @@ public final class JobLogCursor implements Closeable {
     }
     (unit.merged() ? metrics.segmentsMerged : metrics.segmentsRaw).increment();
     currentStream = in;
-    MultiMemberGzipInputStream decoded = new MultiMemberGzipInputStream(in, !unit.merged());
+    decoded = new ReadAheadStream(new MultiMemberGzipInputStream(in, !unit.merged()), decoder);
     if (skip > 0) decoded.skipNBytes(skip);
     skipped = skip;
     lines = new LineReader(decoded, maxLineBytes);
@@ -240,6 +253,11 @@ public final class JobLogCursor implements Closeable {
   }
 
   private void closeCurrentStream() {
+    if (decoded != null) {
+      decoded.close();
+      decoded = null;
+    }
+    // Closing the GET as well stops a decode task that is waiting on it.
     if (currentStream != null) {
       try {
         currentStream.close();
@@ -253,26 +271,36 @@ public final class JobLogCursor implements Closeable {
   private void line(byte[] b, int off, int len) {
     if (request.jsonl() && request.stream() == null && !request.needsTime()) {
       // Original records, unfiltered: nothing in the record matters, so nothing is parsed.
-      scratchLen = 0;
-      append(b, off, len);
-      append((byte) '\n');
+      scratch.clear();
+      scratch.write(b, off, len);
+      scratch.write((byte) '\n');
+      emit();
+      return;
+    }
+    if (!request.jsonl() && !request.needsTime() && scanner.scan(b, off, len)) {
+      if (!request.accepts(scanner.stream(), null)) return;
+      scratch.clear();
+      scanner.writeMessage(scratch);
+      scratch.write((byte) '\n');
       emit();
       return;
     }
     LogRecord r = RecordParser.parse(b, off, len, request.needsTime());
     if (!r.parsed()) metrics.linesUnparsed.increment();
     if (!request.accepts(r.stream(), r.time())) return;
-    scratchLen = 0;
+    scratch.clear();
     if (request.jsonl() || !r.parsed()) {
-      append(b, off, len);
+      scratch.write(b, off, len);
     } else {
       if (request.timestamps() && r.time() != null) {
-        append(DateTimeFormatter.ISO_INSTANT.format(r.time()).getBytes(StandardCharsets.US_ASCII));
-        append((byte) ' ');
+        byte[] time = DateTimeFormatter.ISO_INSTANT.format(r.time()).getBytes(StandardCharsets.US_ASCII);
+        scratch.write(time, 0, time.length);
+        scratch.write((byte) ' ');
       }
-      append(r.message().getBytes(StandardCharsets.UTF_8));
+      byte[] message = r.message().getBytes(StandardCharsets.UTF_8);
+      scratch.write(message, 0, message.length);
     }
-    append((byte) '\n');
+    scratch.write((byte) '\n');
     emit();
   }
 
@@ -282,9 +310,9 @@ public final class JobLogCursor implements Closeable {
     inOversized = !last;
     if (request.stream() != null) return; // its stream is unknown: a stream filter drops it
     if (tail != null) {
-      if (scratchLen < maxLineBytes) append(b, off, Math.min(len, maxLineBytes - scratchLen));
+      if (scratch.size() < maxLineBytes) scratch.write(b, off, Math.min(len, maxLineBytes - scratch.size()));
       if (last) {
-        append((byte) '\n');
+        scratch.write((byte) '\n');
         emit();
       }
       return;
@@ -295,28 +323,11 @@ public final class JobLogCursor implements Closeable {
 
   private void emit() {
     if (tail != null) {
-      tail.add(Arrays.copyOf(scratch, scratchLen));
+      tail.add(scratch.toByteArray());
     } else {
-      out.write(scratch, 0, scratchLen);
+      out.write(scratch.data(), 0, scratch.size());
     }
-    scratchLen = 0;
-  }
-
-  private void append(byte[] b) {
-    append(b, 0, b.length);
-  }
-
-  private void append(byte[] b, int off, int len) {
-    if (scratchLen + len > scratch.length) {
-      scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + len));
-    }
-    System.arraycopy(b, off, scratch, scratchLen, len);
-    scratchLen += len;
-  }
-
-  private void append(byte b) {
-    if (scratchLen == scratch.length) scratch = Arrays.copyOf(scratch, scratch.length * 2);
-    scratch[scratchLen++] = b;
+    scratch.clear();
   }
 
   public String pod() {

@@ -12,7 +12,7 @@ import java.util.Arrays;
 public final class LineReader {
   /** What {@link #next()} found. */
   public enum Event {
-    /** A whole line (without its newline) in {@link #data()}[0..{@link #length()}). */
+    /** A whole line (without its newline) in {@link #data()}[{@link #offset()}, +{@link #length()}). */
     LINE,
     /** Part of an over-long line; more follows. */
     FRAGMENT,
@@ -24,7 +24,7 @@ public final class LineReader {
 
   private final InputStream in;
   private final int maxLineBytes;
-  private final byte[] buf;
+  private byte[] buf;
   private int pos;
   private int lim;
   private byte[] line = new byte[256];
@@ -43,9 +43,10 @@ public final class LineReader {
   public LineReader(InputStream in, int maxLineBytes, int bufferSize) {
     this.in = in;
     this.maxLineBytes = maxLineBytes;
-    this.buf = new byte[bufferSize];
+    this.buf = in instanceof ReadAheadStream ? new byte[0] : new byte[bufferSize];
   }
 
+  /** The bytes of the last event; valid until the next call of {@link #next()}. */
   public byte[] data() {
     return outData;
   }
@@ -80,10 +81,16 @@ public final class LineReader {
           return Event.EOF;
         }
       }
-      int nl = indexOf(buf, pos, lim, (byte) '\n');
+      int nl = indexOfNewline(buf, pos, lim);
       int end = nl >= 0 ? nl : lim;
       int n = end - pos;
       if (!oversized && (long) lineLen + n <= maxLineBytes) {
+        if (nl >= 0 && lineLen == 0) {
+          // The whole line is in the buffer: handed out from there, not copied.
+          int start = pos;
+          pos = nl + 1;
+          return emit(buf, start, n, Event.LINE, 1);
+        }
         append(buf, pos, n);
         pos = end;
         if (nl >= 0) {
@@ -137,6 +144,15 @@ public final class LineReader {
   }
 
   private boolean fill() throws IOException {
+    if (in instanceof ReadAheadStream ahead) {
+      // Lines are split in the read-ahead buffers themselves: one copy of every byte fewer.
+      byte[] b = ahead.borrow();
+      if (b == null) return false;
+      buf = b;
+      pos = ahead.borrowedOffset();
+      lim = pos + ahead.borrowedLength();
+      return true;
+    }
     int n;
     do {
       n = in.read(buf, 0, buf.length);
@@ -147,8 +163,16 @@ public final class LineReader {
     return true;
   }
 
-  private static int indexOf(byte[] b, int from, int to, byte v) {
-    for (int i = from; i < to; i++) if (b[i] == v) return i;
+  private static final long NEWLINES = Swar.repeat('\n');
+
+  /** The first newline in {@code b[from, to)}, or -1. */
+  static int indexOfNewline(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long found = Swar.matches(Swar.word(b, i), NEWLINES);
+      if (found != 0) return i + Swar.first(found);
+    }
+    for (; i < to; i++) if (b[i] == '\n') return i;
     return -1;
   }
 }

@@ -14,6 +14,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class ReadVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ReadVerticle.class);
   public static final String POOL = "log-read";
-  static final int CHUNK_BYTES = 64 * 1024;
+  /** Threads that decode objects ahead of the readers (see {@link ReadAheadStream}). */
+  public static final String DECODE_POOL = "log-decode";
+  static final int CHUNK_BYTES = 256 * 1024;
   /** A READ_NEXT is answered within about this long, with an empty chunk if need be, so requests never time out. */
   private static final long WORK_BUDGET_NANOS = Duration.ofSeconds(2).toNanos();
 
@@ -40,6 +46,7 @@ public final class ReadVerticle extends VerticleBase {
   private final Settings settings;
   private final Map<String, LogStream> streams = new HashMap<>();
   private WorkerExecutor pool;
+  private ThreadPoolExecutor decoders;
   private long sweepTimer;
 
   public ReadVerticle(JobStore store, ReadMetrics metrics, Settings settings) {
@@ -51,6 +58,16 @@ public final class ReadVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = vertx.createSharedWorkerExecutor(POOL, settings.poolSize());
+    // A plain executor, not a Vert.x pool: its tasks are short and never wait on a reader, and once it is shut
+    // down a new task is refused at once (the stream then fails instead of waiting for a task that never runs).
+    AtomicInteger threads = new AtomicInteger();
+    decoders = new ThreadPoolExecutor(settings.poolSize(), settings.poolSize(), 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, DECODE_POOL + "-" + threads.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    decoders.allowCoreThreadTimeOut(true);
     long sweep = Math.max(100, settings.streamTimeout().toMillis() / 4);
     sweepTimer = vertx.setPeriodic(sweep, t -> closeAbandoned());
     return Future.all(
@@ -65,6 +82,7 @@ public final class ReadVerticle extends VerticleBase {
     vertx.cancelTimer(sweepTimer);
     for (LogStream s : streams.values()) s.close();
     streams.clear();
+    decoders.shutdown();
     return pool.close();
   }
 
@@ -82,7 +100,7 @@ public final class ReadVerticle extends VerticleBase {
       return;
     }
     JobLogCursor cursor = new JobLogCursor(request, store, metrics, settings.maxLineBytes(), settings.idleTimeout(),
-        settings.pollInterval(), System::nanoTime);
+        settings.pollInterval(), System::nanoTime, decoders);
     pool.executeBlocking(cursor::open, false).onComplete(ar -> {
       if (ar.failed()) {
         cursor.close();

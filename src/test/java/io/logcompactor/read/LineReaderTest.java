@@ -78,4 +78,28 @@ class LineReaderTest {
     assertThat(total).isEqualTo(size);
     assertThat(maxFragment).isLessThanOrEqualTo(64 * 1024);
   }
+
+  @Test
+  @DisplayName("the eight-bytes-at-a-time newline search finds exactly what a byte loop finds, at every offset")
+  void newlineSearchMatchesByteLoop() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+    for (int n = 0; n < 20_000; n++) {
+      byte[] b = new byte[rnd.nextInt(40)];
+      for (int i = 0; i < b.length; i++) {
+        int k = rnd.nextInt(8);
+        b[i] = k == 0 ? (byte) '\n' : k == 1 ? (byte) 0x8a : k == 2 ? (byte) 0x0b : k == 3 ? (byte) 0x09
+            : (byte) rnd.nextInt(256);
+      }
+      int from = b.length == 0 ? 0 : rnd.nextInt(b.length + 1);
+      int to = from + (b.length == from ? 0 : rnd.nextInt(b.length - from + 1));
+      int expected = -1;
+      for (int i = from; i < to; i++) {
+        if (b[i] == '\n') {
+          expected = i;
+          break;
+        }
+      }
+      assertThat(LineReader.indexOfNewline(b, from, to)).isEqualTo(expected);
+    }
+  }
 }

@@ -1,0 +1,242 @@
+package io.logcompactor.read;
+
+/**
+ * The fast path of a plain read: finds {@code log} (or {@code message}) and {@code stream} in a Fluent Bit JSON line
+ * by walking its bytes, and writes the message straight into the output, without a token stream, a String or a
+ * second UTF-8 encoding. It stops as soon as both fields are found: the {@code kubernetes} object Fluent Bit appends
+ * (most of a record's bytes) is never walked, only the record's closing brace is checked.
+ *
+ * <p>It handles the shape Fluent Bit writes and declines anything else ({@link #scan} returns false): escaped or
+ * duplicate field names, a non-string {@code log}, invalid UTF-8 or escapes in the fields it reads, bad syntax on
+ * the way. The caller then falls back to {@link RecordParser}, which decides with a full parse. The two agree on
+ * well-formed records; on a damaged one whose damage lies after the fields (where this scanner stops) the message
+ * is still served, where the full parser would pass the whole line through. One instance per reader, reused line
+ * after line; not thread-safe.
+ */
+final class RecordScanner {
+  private static final byte[] LOG = {'l', 'o', 'g'};
+  private static final byte[] MESSAGE = {'m', 'e', 's', 's', 'a', 'g', 'e'};
+  private static final byte[] STREAM = {'s', 't', 'r', 'e', 'a', 'm'};
+  private static final byte[] STDOUT = {'s', 't', 'd', 'o', 'u', 't'};
+  private static final byte[] STDERR = {'s', 't', 'd', 'e', 'r', 'r'};
+
+  private byte[] src;
+  private int logStart = -1;
+  private int logEnd;
+  private boolean logEscaped;
+  private int messageStart = -1;
+  private int messageEnd;
+  private boolean messageEscaped;
+  private String stream;
+  private boolean streamSeen;
+  /** Set by {@link #skipString}: whether the string held a backslash or a non-ASCII byte. */
+  private boolean sawEscape;
+  private boolean sawHighBit;
+
+  /**
+   * @return true when the line is a record this scanner can serve: {@link #stream()} and {@link #writeMessage} are
+   *     then valid until the next call; false when the full parser must decide
+   */
+  boolean scan(byte[] b, int off, int len) {
+    src = b;
+    logStart = -1;
+    messageStart = -1;
+    stream = null;
+    streamSeen = false;
+    int end = off + len;
+    int i = skipBlank(b, off, end);
+    if (i >= end || b[i] != '{') return false;
+    i = skipBlank(b, i + 1, end);
+    if (i < end && b[i] == '}') return false; // {}: no message, the full parser says unparsed
+    while (true) {
+      if (i >= end || b[i] != '"') return false;
+      int keyStart = i + 1;
+      int keyEnd = keyEnd(b, keyStart, end);
+      if (keyEnd < 0) return false;
+      i = skipBlank(b, keyEnd + 1, end);
+      if (i >= end || b[i] != ':') return false;
+      i = skipBlank(b, i + 1, end);
+      if (i >= end) return false;
+      Field field = field(b, keyStart, keyEnd);
+      if (field != Field.OTHER) {
+        if (b[i] != '"') return false;
+        int valueStart = i + 1;
+        int close = skipString(b, valueStart, end);
+        if (close < 0 || sawHighBit && !Utf8.valid(b, valueStart, close)) return false;
+        if (sawEscape && field != Field.STREAM && !JsonUnescaper.valid(b, valueStart, close)) return false;
+        switch (field) {
+          case LOG -> {
+            if (logStart >= 0) return false;
+            logStart = valueStart;
+            logEnd = close;
+            logEscaped = sawEscape;
+          }
+          case MESSAGE -> {
+            if (messageStart >= 0) return false;
+            messageStart = valueStart;
+            messageEnd = close;
+            messageEscaped = sawEscape;
+          }
+          case STREAM -> {
+            if (streamSeen || sawEscape) return false;
+            streamSeen = true;
+            stream = streamName(b, valueStart, close);
+          }
+          default -> throw new IllegalStateException();
+        }
+        i = close + 1;
+      } else {
+        i = skipValue(b, i, end);
+        if (i < 0) return false;
+      }
+      i = skipBlank(b, i, end);
+      if (i >= end) return false;
+      if (b[i] == '}') return closesLine(b, i + 1, end) && (logStart >= 0 || messageStart >= 0);
+      if (b[i] != ',') return false;
+      if (logStart >= 0 && streamSeen) return lastNonBlank(b, i + 1, end) == '}';
+      i = skipBlank(b, i + 1, end);
+    }
+  }
+
+  /** {@code stdout}, {@code stderr}, another stream name, or null when the record has none. */
+  String stream() {
+    return stream;
+  }
+
+  /** Appends the message, unescaped, as UTF-8, without the trailing newline the container runtime kept. */
+  void writeMessage(ByteSink out) {
+    boolean log = logStart >= 0;
+    int start = log ? logStart : messageStart;
+    int end = log ? logEnd : messageEnd;
+    if (!(log ? logEscaped : messageEscaped)) {
+      // Without escapes a valid string holds no CR or LF: nothing to strip.
+      out.write(src, start, end - start);
+      return;
+    }
+    int mark = out.size();
+    JsonUnescaper.write(src, start, end, out);
+    if (out.size() > mark && out.last() == '\n') out.truncate(out.size() - 1);
+    if (out.size() > mark && out.last() == '\r') out.truncate(out.size() - 1);
+  }
+
+  private enum Field { LOG, MESSAGE, STREAM, OTHER }
+
+  private static Field field(byte[] b, int start, int end) {
+    int n = end - start;
+    if (n == 3 && equals(b, start, LOG)) return Field.LOG;
+    if (n == 6 && equals(b, start, STREAM)) return Field.STREAM;
+    if (n == 7 && equals(b, start, MESSAGE)) return Field.MESSAGE;
+    return Field.OTHER;
+  }
+
+  private static String streamName(byte[] b, int start, int end) {
+    if (end - start == 6 && equals(b, start, STDOUT)) return "stdout";
+    if (end - start == 6 && equals(b, start, STDERR)) return "stderr";
+    return new String(b, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static boolean equals(byte[] b, int at, byte[] word) {
+    for (int k = 0; k < word.length; k++) if (b[at + k] != word[k]) return false;
+    return true;
+  }
+
+  /** The closing quote of a field name without escapes; -1 when it has one or is unterminated. */
+  private static int keyEnd(byte[] b, int i, int end) {
+    for (; i < end; i++) {
+      byte c = b[i];
+      if (c == '"') return i;
+      if (c == '\\' || c < 0x20) return -1;
+    }
+    return -1;
+  }
+
+  private static final long QUOTES = Swar.repeat('"');
+  private static final long BACKSLASHES = Swar.repeat('\\');
+
+  /** The closing quote of a string starting at {@code i} (after its opening quote), or -1. Sets the flags. */
+  private int skipString(byte[] b, int i, int end) {
+    boolean escape = false;
+    boolean high = false;
+    while (true) {
+      // Words without a quote, a backslash, a control or a non-ASCII byte are skipped whole.
+      while (i + 8 <= end) {
+        long w = Swar.word(b, i);
+        if ((Swar.matches(w, QUOTES) | Swar.matches(w, BACKSLASHES) | Swar.below(w, 0x20) | w & Swar.HIGHS) != 0) {
+          break;
+        }
+        i += 8;
+      }
+      if (i >= end) return -1;
+      byte c = b[i];
+      if (c == '"') {
+        sawEscape = escape;
+        sawHighBit = high;
+        return i;
+      }
+      if (c == '\\') {
+        escape = true;
+        i += 2;
+        continue;
+      }
+      if (c < 0) {
+        high = true;
+      } else if (c < 0x20) {
+        return -1; // a raw control character: invalid JSON
+      }
+      i++;
+    }
+  }
+
+  /** Skips any value; returns the index after it, or -1 when it is malformed or unterminated. */
+  private int skipValue(byte[] b, int i, int end) {
+    byte c = b[i];
+    if (c == '"') {
+      int close = skipString(b, i + 1, end);
+      return close < 0 ? -1 : close + 1;
+    }
+    if (c == '{' || c == '[') {
+      int depth = 0;
+      for (; i < end; i++) {
+        c = b[i];
+        if (c == '"') {
+          i = skipString(b, i + 1, end);
+          if (i < 0) return -1;
+        } else if (c == '{' || c == '[') {
+          depth++;
+        } else if (c == '}' || c == ']') {
+          if (--depth == 0) return i + 1;
+        }
+      }
+      return -1;
+    }
+    // A number or a literal: its characters up to the next separator, checked loosely (the full parser rules on
+    // odd ones: anything but these characters sends the line there).
+    int start = i;
+    for (; i < end; i++) {
+      c = b[i];
+      if (c == ',' || c == '}' || c == ' ' || c == '\t' || c == '\r') break;
+      if (!(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
+          || c >= 'a' && c <= 'z')) {
+        return -1;
+      }
+    }
+    return i > start ? i : -1;
+  }
+
+  private static int skipBlank(byte[] b, int i, int end) {
+    while (i < end && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
+    return i;
+  }
+
+  private static boolean closesLine(byte[] b, int i, int end) {
+    return skipBlank(b, i, end) == end;
+  }
+
+  private static int lastNonBlank(byte[] b, int from, int end) {
+    for (int i = end - 1; i >= from; i--) {
+      byte c = b[i];
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
+    }
+    return -1;
+  }
+}
