@@ -33,7 +33,7 @@ public final class ReadVerticle extends VerticleBase {
   public static final String POOL = "log-read";
   /** Threads that decode objects ahead of the readers (see {@link ReadAheadStream}). */
   public static final String DECODE_POOL = "log-decode";
-  static final int CHUNK_BYTES = 256 * 1024;
+  static final int CHUNK_BYTES = 64 * 1024;
   /** A READ_NEXT is answered within about this long, with an empty chunk if need be, so requests never time out. */
   private static final long WORK_BUDGET_NANOS = Duration.ofSeconds(2).toNanos();
 

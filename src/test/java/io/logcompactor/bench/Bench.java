@@ -151,17 +151,23 @@ public final class Bench {
     List<Double> ours = new ArrayList<>();
     List<Double> floor = new ArrayList<>();
     List<Double> requestsPerFile = new ArrayList<>();
+    List<Double> cpuOurs = new ArrayList<>();
+    List<Double> cpuFloor = new ArrayList<>();
     try {
       int warmups = plan.runs() > 1 ? 1 : 0;
       for (int run = -warmups; run < plan.runs(); run++) {
         String pod = name + "-" + (run + warmups);
         FluentBitLogs.Container c = FluentBitLogs.Container.of(pod, "bench", "main", pod);
         List<String> keys = uploadBodies(s3, env.bucket(), c, bodies);
+        double cpu0 = processCpuMillis();
         floor.add(Floors.mergeMillis(s3, env.bucket(), keys, "floor/" + pod + ".gz", pool));
+        double floorCpu = processCpuMillis() - cpu0;
         double before = totalRequests(service);
+        double cpu1 = processCpuMillis();
         long t0 = System.nanoTime();
         JsonObject reply = mergePod(service, pod);
         double ms = (System.nanoTime() - t0) / 1e6;
+        double ourCpu = processCpuMillis() - cpu1;
         if (!"merged".equals(reply.getString("status"))) throw new IllegalStateException("merge of " + pod + ": " + reply);
         // The clean phase of the next run deletes what this one merged: count it in this file's lifecycle.
         mergePod(service, pod);
@@ -169,6 +175,8 @@ public final class Bench {
         if (run >= 0) {
           ours.add(ms);
           requestsPerFile.add(requests / objects);
+          cpuOurs.add(ourCpu);
+          cpuFloor.add(floorCpu);
         } else {
           floor.remove(floor.size() - 1);
         }
@@ -176,7 +184,8 @@ public final class Bench {
     } finally {
       service.stop().await(1, TimeUnit.MINUTES);
     }
-    String note = String.format(Locale.ROOT, "%d objects, %.1f MiB compressed", objects, compressed / 1048576.0);
+    String note = String.format(Locale.ROOT, "%d objects, %.1f MiB compressed; CPU %.0f ms ours, %.0f ms floor (all "
+        + "threads, median)", objects, compressed / 1048576.0, new Stats(cpuOurs).median(), new Stats(cpuFloor).median());
     results.add(new Result(name, "ms", new Stats(ours), new Stats(floor), target, note));
     if (name.equals("merge-small")) {
       double floorRequests = 1.0 + 1.0 / objects + 1.0 / 1000;
@@ -199,6 +208,12 @@ public final class Bench {
     }
     for (var f : fs) f.get();
     return keys;
+  }
+
+  /** CPU time of this process (service, S3Proxy, ElasticMQ, clients), all threads. */
+  private static double processCpuMillis() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
   }
 
   private static double totalRequests(Service service) {
