@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * Writes one merged file from a stream of bytes, in bounded memory: up to one part is buffered. A file that fits in
@@ -26,6 +28,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 final class MergedObjectWriter {
   private static final Logger LOG = LoggerFactory.getLogger(MergedObjectWriter.class);
   static final String CONTENT_TYPE = "application/gzip";
+  /** User metadata naming the compaction run that created an object. */
+  static final String OWNER_METADATA = "compaction-run";
 
   /** The file as written. */
   record Written(String key, String etag, long size, boolean multipart) {}
@@ -152,11 +156,13 @@ final class MergedObjectWriter {
     while (true) {
       String k = names.get();
       try {
-        String etag = s3.putObject(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).ifNoneMatch("*"),
-            body(buf, buffered)).eTag();
+        String etag = s3.putObject(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).ifNoneMatch("*")
+            .metadata(ownerTag()), body(buf, buffered)).eTag();
         return new Written(k, etag, position, false);
       } catch (RuntimeException e) {
         if (!S3Errors.isPreconditionFailed(e)) throw e;
+        String mine = landedEarlier(k, buffered);
+        if (mine != null) return new Written(k, mine, position, false);
         LOG.info("merged file s3://{}/{} exists already (crashed or concurrent run); taking the next name", bucket, k);
       }
     }
@@ -178,16 +184,46 @@ final class MergedObjectWriter {
     while (key == null) {
       String k = names.get();
       try {
-        placeholderEtag = s3.putObject(b -> b.bucket(bucket).key(k).contentType("text/plain").ifNoneMatch("*"),
-            RequestBody.fromBytes(claim)).eTag();
+        placeholderEtag = s3.putObject(b -> b.bucket(bucket).key(k).contentType("text/plain").ifNoneMatch("*")
+            .metadata(ownerTag()), RequestBody.fromBytes(claim)).eTag();
         key = k;
       } catch (RuntimeException e) {
         if (!S3Errors.isPreconditionFailed(e)) throw e;
+        String mine = landedEarlier(k, claim.length);
+        if (mine != null) {
+          placeholderEtag = mine;
+          key = k;
+          break;
+        }
         LOG.info("merged file s3://{}/{} exists already (crashed or concurrent run); taking the next name", bucket, k);
       }
     }
     String k = key;
-    uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE)).uploadId();
+    uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).metadata(ownerTag()))
+        .uploadId();
+  }
+
+  private Map<String, String> ownerTag() {
+    return Map.of(OWNER_METADATA, owner);
+  }
+
+  /**
+   * After a failed precondition on a create: whether the object is this writer's own, put by an earlier attempt of
+   * the same request whose answer was lost (the SDK's retry then finds the name taken). Only the run id proves it:
+   * another run may well have written the same bytes, and adopting its file would let this run delete it later.
+   *
+   * @return the object's ETag when it is ours, else null
+   */
+  private String landedEarlier(String k, long size) {
+    try {
+      HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(k));
+      if (!owner.equals(head.metadata().get(OWNER_METADATA)) || head.contentLength() != size) return null;
+      LOG.info("s3://{}/{} was created by an earlier attempt of this very request; keeping it", bucket, k);
+      return head.eTag();
+    } catch (RuntimeException e) {
+      if (S3Errors.isNotFound(e)) return null;
+      throw e;
+    }
   }
 
   private void ensureCapacity(int needed) {

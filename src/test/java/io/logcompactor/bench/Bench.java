@@ -3,6 +3,9 @@ package io.logcompactor.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.logcompactor.Service;
+import io.logcompactor.layout.JobMetadata;
+import io.logcompactor.layout.Keys;
+import io.logcompactor.layout.MetadataCodec;
 import io.logcompactor.bus.Addresses;
 import io.logcompactor.local.FluentBitLogs;
 import io.logcompactor.local.LocalServers;
@@ -26,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
@@ -282,8 +284,10 @@ public final class Bench {
     try {
       JsonObject reply = mergePod(service, pod);
       if (!"merged".equals(reply.getString("status"))) throw new IllegalStateException("merge: " + reply);
-      List<String> merged = env.s3().listObjectsV2Paginator(b -> b.bucket(env.bucket()).prefix("data/" + pod + "/"))
-          .contents().stream().map(S3Object::key).toList();
+      // The files the metadata lists: a data/ listing may also hold an orphan of a retried write.
+      byte[] metadata = env.s3().getObjectAsBytes(b -> b.bucket(env.bucket()).key(Keys.metadataKey(pod))).asByteArray();
+      List<String> merged = MetadataCodec.parse(pod, metadata).logFiles().stream().map(JobMetadata.MergedFile::key)
+          .toList();
       HttpClient http = HttpClient.newHttpClient();
       URI uri = URI.create("http://127.0.0.1:" + service.httpPort() + "/api/v1/jobs/" + pod + "/log");
       int warmups = plan.runs() > 1 ? 1 : 0;

@@ -24,12 +24,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A metadata commit whose every SDK attempt fails without a usable answer: the run must find out from the metadata
- * whether it landed, and neither drop its merged files while they may be referenced nor give up while trying again
- * is safe.
+ * Writes whose answer is lost. A metadata commit whose every SDK attempt fails without a usable answer: the run must
+ * find out from the metadata whether it landed, and neither drop its merged files while they may be referenced nor
+ * give up while trying again is safe. A create (If-None-Match) whose first attempt landed unanswered: the retry's
+ * 412 must not make the run abandon its own object as someone else's.
  */
 @ExtendWith(LocalServersExtension.class)
-class AmbiguousCommitIT {
+class AmbiguousWritesIT {
   private EngineFixture fx;
   private FaultProxy proxy;
   private S3Client client;
@@ -57,11 +58,23 @@ class AmbiguousCommitIT {
 
   /** A compactor whose S3 traffic goes through a fault proxy, with the service's own client settings. */
   private PodCompactor compactorThroughProxy(LocalServers servers) throws Exception {
+    return compactorThroughProxy(servers, CompactionSettings.DEFAULTS);
+  }
+
+  private PodCompactor compactorThroughProxy(LocalServers servers, CompactionSettings settings) throws Exception {
     proxy = FaultProxy.start("s3-commit", servers.s3Endpoint());
     client = AwsClients.s3(fx.env.config(Map.of(CompactorConfig.S3_ENDPOINT, proxy.endpoint().toString())));
     store = new S3Store(fx.vertx, client, fx.bucket(), 8);
-    return new PodCompactor(store, 64L << 20, Duration.ofHours(1), CompactionSettings.DEFAULTS, fx.clock,
-        Failpoints.NONE, fx.metrics);
+    return new PodCompactor(store, 64L << 20, Duration.ofHours(1), settings, fx.clock, Failpoints.NONE, fx.metrics);
+  }
+
+  /**
+   * The first PUT lands but its answer is lost (the proxy resets the connection); the proxy answers every later
+   * attempt with a 500 itself, so no attempt ever reports the 412 that would tell.
+   */
+  private static FaultRule[] firstLandsThenNoAnswer(String target) {
+    return new FaultRule[] {FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target(target).limit(1),
+        FaultRule.of(Fault.INTERNAL_ERROR).method("PUT").target(target).limit(AwsClients.S3_MAX_ATTEMPTS - 1)};
   }
 
   private static FaultRule everyMetadataPutAttempt(Fault fault) {
@@ -89,10 +102,7 @@ class AmbiguousCommitIT {
   void landedCommitIsRecognised(LocalServers servers) throws Exception {
     TestPod pod = podWithPendingFiles(servers, "commit-lost-answer");
     PodCompactor compactor = compactorThroughProxy(servers);
-    // The first attempt lands but its answer is lost (the proxy resets the connection); the proxy answers every
-    // later attempt with a 500 itself, so no attempt ever reports the 412 that would tell.
-    proxy.rules(FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/metadata/").limit(1),
-        FaultRule.of(Fault.INTERNAL_ERROR).method("PUT").target("/metadata/").limit(AwsClients.S3_MAX_ATTEMPTS - 1));
+    proxy.rules(firstLandsThenNoAnswer("/metadata/"));
 
     RunResult run = compactor.compact(pod.pod);
 
@@ -114,8 +124,7 @@ class AmbiguousCommitIT {
     pod.put(app, "202611252000", 1, Format.GZIP, 2);
     assertThat(fx.compactor().compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);
     PodCompactor compactor = compactorThroughProxy(servers);
-    proxy.rules(FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/metadata/").limit(1),
-        FaultRule.of(Fault.INTERNAL_ERROR).method("PUT").target("/metadata/").limit(AwsClients.S3_MAX_ATTEMPTS - 1));
+    proxy.rules(firstLandsThenNoAnswer("/metadata/"));
 
     RunResult run = compactor.compact(pod.pod);
 
@@ -123,6 +132,42 @@ class AmbiguousCommitIT {
     assertThat(run.deletedRawKeys()).isEqualTo(2);
     assertThat(proxy.injectedTotal()).isEqualTo(AwsClients.S3_MAX_ATTEMPTS);
     assertThat(fx.count("compactor.compaction.commits.lost")).isZero();
+    assertSettled(pod);
+  }
+
+  @Test
+  @DisplayName("a merged file whose PUT landed but whose answer was lost is this run's own: kept under its name, no orphan")
+  void landedDataFileIsKept(LocalServers servers) throws Exception {
+    TestPod pod = podWithPendingFiles(servers, "data-lost-answer");
+    PodCompactor compactor = compactorThroughProxy(servers);
+    proxy.rules(FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/data/").limit(1));
+
+    assertThat(compactor.compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);
+
+    assertThat(proxy.injected(Fault.RESET_MID_BODY)).isEqualTo(1);
+    JobMetadata m = pod.read().metadata();
+    assertThat(m.logFiles()).hasSize(2);
+    assertThat(m.logFiles().get(1).key()).endsWith("_1.gz");
+    assertSettled(pod);
+  }
+
+  @Test
+  @DisplayName("a multipart file whose claim (placeholder PUT) landed but whose answer was lost keeps its name")
+  void landedPlaceholderIsKept(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "claim-lost-answer");
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-claim");
+    FluentBitLogs.Container big = pod.container("big", "1");
+    pod.putLarge(big, "202611252000", 0, Format.GZIP, 3_500_000);
+    pod.putLarge(big, "202611252000", 1, Format.GZIP, 3_500_000);
+    PodCompactor compactor = compactorThroughProxy(servers, new CompactionSettings(5 << 20, 4L << 20, 1L << 20, 1, 8));
+    proxy.rules(FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/data/").limit(1));
+
+    assertThat(compactor.compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);
+
+    assertThat(proxy.injected(Fault.RESET_MID_BODY)).isEqualTo(1);
+    JobMetadata m = pod.read().metadata();
+    assertThat(m.logFiles()).singleElement().satisfies(f -> assertThat(f.key()).endsWith("_0.gz"));
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
     assertSettled(pod);
   }
 
