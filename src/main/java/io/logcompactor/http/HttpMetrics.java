@@ -16,7 +16,8 @@ final class HttpMetrics {
 
   void rejected(int status, String reason) {
     Counter.builder("compactor.http.bad_requests").tag("status", Integer.toString(status)).tag("reason", reason)
-        .description("API requests refused: malformed (400), unauthenticated (401)").register(registry).increment();
+        .description("requests refused: malformed (400), unauthenticated (401), request line (414) or headers (431) "
+            + "too long").register(registry).increment();
   }
 
   void streamEnded(String outcome) {

@@ -1,9 +1,13 @@
 package io.logcompactor.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -62,8 +66,39 @@ public final class HttpVerticle extends VerticleBase {
     });
     return vertx.createHttpServer()
         .requestHandler(router)
+        .invalidRequestHandler(request -> invalidRequest(request, metrics))
         .listen(port)
         .onSuccess(s -> server = s);
+  }
+
+  /**
+   * A request the HTTP codec refused before any route (request line over 4 KiB, headers over 8 KiB, not HTTP):
+   * answered like every API error, as JSON, counted, and the connection closed, since its framing is not trusted.
+   */
+  private static void invalidRequest(HttpServerRequest request, HttpMetrics metrics) {
+    Throwable cause = request.decoderResult().cause();
+    int status;
+    String reason;
+    String message;
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      reason = "request_line_too_long";
+      message = "request line longer than 4096 bytes";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      reason = "headers_too_large";
+      message = "request headers larger than 8192 bytes";
+    } else {
+      status = 400;
+      reason = "malformed_http";
+      message = "malformed HTTP request";
+    }
+    LOG.warn("refused a request from {}: {} ({})", request.remoteAddress(), message,
+        cause == null ? "no cause" : cause.getMessage());
+    metrics.rejected(status, reason);
+    request.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .putHeader("connection", "close")
+        .end(new JsonObject().put("status", status).put("error", message).encode());
   }
 
   /** The bound port (useful when configured as 0). */

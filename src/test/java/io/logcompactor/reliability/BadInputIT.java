@@ -328,7 +328,7 @@ class BadInputIT {
   }
 
   @Test
-  @DisplayName("hostile requests (NUL, CR LF, unicode, encoded slashes and dots, huge numbers, a 3 KiB parameter) get a 4xx JSON error and are counted on /metrics, a 16 KiB request line gets 414, and the process keeps serving")
+  @DisplayName("hostile requests (NUL, CR LF, unicode, encoded slashes and dots, huge numbers, a 3 KiB parameter) get a 4xx JSON error and are counted on /metrics, a 16 KiB request line gets 414 and a 16 KiB header 431, as JSON too, and the process keeps serving")
   void hostileHttp() throws Exception {
     double before = metric("compactor_http_bad_requests_total");
     String base = "/api/v1/jobs/";
@@ -350,11 +350,18 @@ class BadInputIT {
       assertThat(r.headers().firstValue("X-Injected")).isEmpty();
       if (r.statusCode() == 400) counted++;
     }
-    // Past the HTTP server's 4 KiB request-line limit, the codec refuses before any route: 414, no body to parse.
+    // Past the HTTP codec's limits (4 KiB request line, 8 KiB of headers) no route sees the request: still a JSON
+    // error, counted, and the connection closed.
     HttpResponse<String> tooLong = client.send(HttpRequest.newBuilder(URI.create(service.base() + base
         + "good-job-0/log?container=" + "a".repeat(16 * 1024))).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(tooLong.statusCode()).isEqualTo(414);
-    badInputs.addAndGet(bad.size() + 1);
+    assertThat(tooLong.body()).contains("\"error\"").contains("request line");
+    HttpResponse<String> hugeHeader = client.send(HttpRequest.newBuilder(URI.create(service.base() + base
+        + "good-job-0/log")).header("X-Padding", "p".repeat(16 * 1024)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(hugeHeader.statusCode()).isEqualTo(431);
+    assertThat(hugeHeader.body()).contains("\"error\"");
+    counted += 2;
+    badInputs.addAndGet(bad.size() + 2);
     awaitMetric("compactor_http_bad_requests_total", before + counted);
     assertThat(service.get("/health").statusCode()).isEqualTo(200);
   }
