@@ -1,6 +1,7 @@
 package io.logcompactor;
 
 import io.logcompactor.aws.AwsClients;
+import io.logcompactor.bus.LogChunk;
 import io.logcompactor.cleanup.CleanupVerticle;
 import io.logcompactor.compaction.CompactionVerticle;
 import io.logcompactor.config.CompactorConfig;
@@ -108,6 +109,7 @@ public final class Service {
   }
 
   private Future<Void> deployAll() {
+    LogChunk.register(vertx.eventBus());
     HealthChecks readiness = HealthChecks.create(vertx)
         .register("s3", 5_000, p -> store.ping()
             .onSuccess(v -> p.complete(Status.OK()))

@@ -1,8 +1,8 @@
 package io.logcompactor.bus;
 
 /**
- * Every event-bus address, in one place. Messages are {@link io.vertx.core.json.JsonObject}s (or
- * {@link io.vertx.core.buffer.Buffer}s for log chunks); the fields of each are documented here so that sender and
+ * Every event-bus address, in one place. Messages are {@link io.vertx.core.json.JsonObject}s (or {@link LogChunk}s
+ * for log chunks); the fields of each are documented here so that sender and
  * consumer agree without sharing classes across packages.
  */
 public final class Addresses {
@@ -79,8 +79,8 @@ public final class Addresses {
   public static final String READ_OPEN = "compactor.read.open";
 
   /**
-   * http -> read, request/reply. {@code {"stream_id"}} -> the next chunk of output (at most 64 KiB) as a Buffer,
-   * with header {@code end=true} on the last one. An empty chunk without {@code end} means "nothing yet, ask again"
+   * http -> read, request/reply. {@code {"stream_id"}} -> the next chunk of output (at most 256 KiB) as a
+   * {@link LogChunk}, {@code end} on the last one. An empty chunk without {@code end} means "nothing yet, ask again"
    * (following a job, or a long stretch of filtered-out lines); it comes within a few seconds, so requests do not time
    * out. One request in flight per stream (a second one fails 409): the HTTP response's back-pressure is the read's
    * back-pressure. Failures: 404 unknown or expired stream (streams not asked for within a minute are closed), 500

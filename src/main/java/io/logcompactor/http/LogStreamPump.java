@@ -1,11 +1,12 @@
 package io.logcompactor.http;
 
 import io.logcompactor.bus.Addresses;
+import io.logcompactor.bus.LogChunk;
+import io.netty.buffer.Unpooled;
 import io.micrometer.core.instrument.Counter;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,7 @@ final class LogStreamPump {
       response.drainHandler(v -> pull());
       return;
     }
-    bus.<Buffer>request(Addresses.READ_NEXT, new JsonObject().put("stream_id", streamId)).onComplete(ar -> {
+    bus.<LogChunk>request(Addresses.READ_NEXT, new JsonObject().put("stream_id", streamId)).onComplete(ar -> {
       if (done) return;
       if (ar.failed()) {
         done = true;
@@ -62,13 +63,13 @@ final class LogStreamPump {
         response.reset();
         return;
       }
-      Message<Buffer> m = ar.result();
-      Buffer chunk = m.body();
-      if (chunk.length() > 0) {
-        response.write(chunk);
-        bytesServed.increment(chunk.length());
+      LogChunk chunk = ar.result().body();
+      if (chunk.bytes().length > 0) {
+        // Wrapped, not copied (Buffer.buffer(byte[]) copies): the array is this response's alone from now on.
+        response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(chunk.bytes())));
+        bytesServed.increment(chunk.bytes().length);
       }
-      if ("true".equals(m.headers().get("end"))) {
+      if (chunk.end()) {
         done = true;
         metrics.streamEnded("completed");
         response.end();

@@ -2,12 +2,17 @@ package io.logcompactor.read;
 
 import java.util.Arrays;
 
-/** A growable byte array that output lines are assembled in; reused line after line. */
+/**
+ * A growable byte array that output lines are assembled in; reused line after line. As a reader's output, it hands
+ * out chunks from the front and shrinks back after a large line.
+ */
 final class ByteSink {
+  private final int initial;
   private byte[] data;
   private int size;
 
   ByteSink(int capacity) {
+    initial = capacity;
     data = new byte[capacity];
   }
 
@@ -40,6 +45,16 @@ final class ByteSink {
   void write(byte b) {
     if (size == data.length) grow(1);
     data[size++] = b;
+  }
+
+  /** Removes and returns up to {@code max} bytes from the front. */
+  byte[] take(int max) {
+    int n = Math.min(max, size);
+    byte[] out = Arrays.copyOf(data, n);
+    System.arraycopy(data, n, data, 0, size - n);
+    size -= n;
+    if (size < initial && data.length > 4 * initial) data = Arrays.copyOf(data, initial);
+    return out;
   }
 
   byte[] toByteArray() {

@@ -45,7 +45,7 @@ public final class JobLogCursor implements Closeable {
 
   private final ArrayDeque<ReadUnit> units = new ArrayDeque<>();
   private final Set<String> done = new HashSet<>();
-  private final OutputBuffer out = new OutputBuffer();
+  private final ByteSink out = new ByteSink(80 * 1024);
   private TailRing tail;
   private final ByteSink scratch = new ByteSink(1024);
   private final RecordScanner scanner = new RecordScanner();
@@ -57,6 +57,7 @@ public final class JobLogCursor implements Closeable {
   private LineReader lines;
   private long skipped;
   private int attempts;
+  private int steps;
 
   private boolean historyDone;
   private boolean finished;
@@ -131,6 +132,7 @@ public final class JobLogCursor implements Closeable {
         if (u != null) {
           attempts = 0;
           start(u, 0);
+          if (clock.getAsLong() - deadline > 0) break;
           continue;
         }
         if (!historyDone) {
@@ -159,7 +161,11 @@ public final class JobLogCursor implements Closeable {
         return new Chunk(new byte[0], false, true);
       }
       step();
-      if (clock.getAsLong() - deadline > 0) break;
+      // The clock is read every few lines, not every line (a line costs less than reading it), and at every end of
+      // a unit, since opening the next one waits on S3.
+      if ((++steps & 31) == 0 || current == null) {
+        if (clock.getAsLong() - deadline > 0) break;
+      }
     }
     byte[] bytes = out.take(maxBytes);
     metrics.bytesOut.increment(bytes.length);
@@ -271,37 +277,46 @@ public final class JobLogCursor implements Closeable {
   private void line(byte[] b, int off, int len) {
     if (request.jsonl() && request.stream() == null && !request.needsTime()) {
       // Original records, unfiltered: nothing in the record matters, so nothing is parsed.
-      scratch.clear();
-      scratch.write(b, off, len);
-      scratch.write((byte) '\n');
-      emit();
+      ByteSink sink = lineSink();
+      sink.write(b, off, len);
+      lineDone(sink);
       return;
     }
     if (!request.jsonl() && !request.needsTime() && scanner.scan(b, off, len)) {
       if (!request.accepts(scanner.stream(), null)) return;
-      scratch.clear();
-      scanner.writeMessage(scratch);
-      scratch.write((byte) '\n');
-      emit();
+      ByteSink sink = lineSink();
+      scanner.writeMessage(sink);
+      lineDone(sink);
       return;
     }
     LogRecord r = RecordParser.parse(b, off, len, request.needsTime());
     if (!r.parsed()) metrics.linesUnparsed.increment();
     if (!request.accepts(r.stream(), r.time())) return;
-    scratch.clear();
+    ByteSink sink = lineSink();
     if (request.jsonl() || !r.parsed()) {
-      scratch.write(b, off, len);
+      sink.write(b, off, len);
     } else {
       if (request.timestamps() && r.time() != null) {
         byte[] time = DateTimeFormatter.ISO_INSTANT.format(r.time()).getBytes(StandardCharsets.US_ASCII);
-        scratch.write(time, 0, time.length);
-        scratch.write((byte) ' ');
+        sink.write(time, 0, time.length);
+        sink.write((byte) ' ');
       }
       byte[] message = r.message().getBytes(StandardCharsets.UTF_8);
-      scratch.write(message, 0, message.length);
+      sink.write(message, 0, message.length);
     }
-    scratch.write((byte) '\n');
-    emit();
+    lineDone(sink);
+  }
+
+  /** Where a line is formatted: straight into the output, or with tail into a scratch buffer for the ring. */
+  private ByteSink lineSink() {
+    if (tail == null) return out;
+    scratch.clear();
+    return scratch;
+  }
+
+  private void lineDone(ByteSink sink) {
+    sink.write((byte) '\n');
+    if (sink == scratch) emit();
   }
 
   /** An over-long line: passed through unparsed, as it arrives; with tail, kept up to the cap. */
@@ -321,12 +336,9 @@ public final class JobLogCursor implements Closeable {
     if (last) out.write((byte) '\n');
   }
 
+  /** A line formatted in the scratch buffer goes into the tail ring. */
   private void emit() {
-    if (tail != null) {
-      tail.add(scratch.toByteArray());
-    } else {
-      out.write(scratch.data(), 0, scratch.size());
-    }
+    tail.add(scratch.toByteArray());
     scratch.clear();
   }
 

@@ -1,13 +1,12 @@
 package io.logcompactor.read;
 
 import io.logcompactor.bus.Addresses;
+import io.logcompactor.bus.LogChunk;
 import io.logcompactor.layout.MetadataCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -33,7 +32,9 @@ public final class ReadVerticle extends VerticleBase {
   public static final String POOL = "log-read";
   /** Threads that decode objects ahead of the readers (see {@link ReadAheadStream}). */
   public static final String DECODE_POOL = "log-decode";
-  static final int CHUNK_BYTES = 64 * 1024;
+  static final int CHUNK_BYTES = 256 * 1024;
+  /** Chunks produced ahead of the requests of one stream (512 KiB): enough to keep the reader busy. */
+  static final int CHUNKS_AHEAD = 2;
   /** A READ_NEXT is answered within about this long, with an empty chunk if need be, so requests never time out. */
   private static final long WORK_BUDGET_NANOS = Duration.ofSeconds(2).toNanos();
 
@@ -144,7 +145,7 @@ public final class ReadVerticle extends VerticleBase {
         streams.remove(id);
         s.close();
       }
-      msg.reply(Buffer.buffer(chunk.bytes()), new DeliveryOptions().addHeader("end", Boolean.toString(chunk.end())));
+      msg.reply(new LogChunk(chunk.bytes(), chunk.end()));
     });
   }
 
@@ -190,7 +191,12 @@ public final class ReadVerticle extends VerticleBase {
     });
   }
 
-  /** The event-loop side of one cursor: at most one blocking call in flight, plus one chunk read ahead. */
+  /**
+   * The event-loop side of one cursor: at most one blocking call in flight, and up to {@value #CHUNKS_AHEAD} chunks
+   * produced ahead of the requests, so the reader thread keeps working while the event loop hands a chunk to the
+   * connection and asks for the next one. Production stops at the end, at an idle or empty chunk and on a failure,
+   * and resumes only when asked.
+   */
   private final class LogStream {
     final String id;
     final JobLogCursor cursor;
@@ -198,7 +204,13 @@ public final class ReadVerticle extends VerticleBase {
     boolean asked;
     long lastAsked = System.nanoTime();
     Future<JobLogCursor.Chunk> inFlight = Future.succeededFuture();
-    Future<JobLogCursor.Chunk> readAhead;
+    private final java.util.ArrayDeque<JobLogCursor.Chunk> ready = new java.util.ArrayDeque<>();
+    private boolean producing;
+    private boolean paused;
+    private boolean ended;
+    private boolean closed;
+    private Throwable failure;
+    private Promise<JobLogCursor.Chunk> waiting;
 
     LogStream(String id, JobLogCursor cursor) {
       this.id = id;
@@ -207,21 +219,55 @@ public final class ReadVerticle extends VerticleBase {
     }
 
     Future<JobLogCursor.Chunk> next() {
-      Future<JobLogCursor.Chunk> f = readAhead != null ? readAhead : produce();
-      readAhead = null;
-      return f.compose(chunk -> {
-        if (chunk.idle()) return delay(settings.pollInterval()).map(chunk);
-        if (!chunk.end() && chunk.bytes().length > 0) readAhead = produce();
-        return Future.succeededFuture(chunk);
+      paused = false;
+      Future<JobLogCursor.Chunk> f;
+      if (!ready.isEmpty()) {
+        f = Future.succeededFuture(ready.poll());
+      } else if (failure != null) {
+        f = Future.failedFuture(failure);
+      } else {
+        waiting = Promise.promise();
+        f = waiting.future();
+      }
+      produce();
+      return f.compose(chunk -> chunk.idle() ? delay(settings.pollInterval()).map(chunk) : Future.succeededFuture(chunk));
+    }
+
+    private void produce() {
+      if (producing || paused || ended || closed || failure != null || ready.size() >= CHUNKS_AHEAD) return;
+      producing = true;
+      inFlight = pool.executeBlocking(() -> cursor.next(CHUNK_BYTES, WORK_BUDGET_NANOS), false);
+      inFlight.onComplete(ar -> {
+        producing = false;
+        if (closed) {
+          // A request that was waiting still gets its answer, as if the stream had not been closed under it.
+          if (waiting != null) takeWaiting().handle(ar);
+          return;
+        }
+        if (ar.failed()) {
+          failure = ar.cause();
+          if (waiting != null) takeWaiting().fail(failure);
+          return;
+        }
+        JobLogCursor.Chunk chunk = ar.result();
+        // After an idle poll or a budget-bound empty chunk, the next step waits for the next request.
+        ended = chunk.end();
+        paused = chunk.idle() || chunk.bytes().length == 0;
+        if (waiting != null) takeWaiting().complete(chunk);
+        else ready.add(chunk);
+        produce();
       });
     }
 
-    private Future<JobLogCursor.Chunk> produce() {
-      inFlight = pool.executeBlocking(() -> cursor.next(CHUNK_BYTES, WORK_BUDGET_NANOS), false);
-      return inFlight;
+    private Promise<JobLogCursor.Chunk> takeWaiting() {
+      Promise<JobLogCursor.Chunk> p = waiting;
+      waiting = null;
+      return p;
     }
 
     void close() {
+      closed = true;
+      ready.clear();
       cursor.cancel();
       // The cursor is closed on the pool once its running step is over: it is never touched by two threads at once.
       inFlight.eventually(() -> pool.executeBlocking(() -> {

@@ -24,7 +24,7 @@ final class TailRing {
     while (ring.size() > lines || (bytes > maxBytes && ring.size() > 1)) bytes -= ring.removeFirst().length;
   }
 
-  void drainTo(OutputBuffer out) {
+  void drainTo(ByteSink out) {
     byte[] line;
     while ((line = ring.pollFirst()) != null) out.write(line, 0, line.length);
     bytes = 0;

@@ -13,9 +13,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,7 +33,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 /**
  * {@code make bench}: each case timed several times against its floor measured in the same run, on the same local
  * S3Proxy + ElasticMQ, with the same client settings and concurrency. Prints a table, writes
- * {@code target/bench/results.json}. {@code --quick} is the smoke run the test suite uses.
+ * {@code target/bench/results.json}. {@code --quick} is the smoke run the test suite uses; {@code --runs=N} times
+ * each case N times instead of 5.
  */
 public final class Bench {
   /** Sizes and repetitions of one bench run. */
@@ -52,6 +52,12 @@ public final class Bench {
     /** Whether this run includes {@code name}: all cases unless {@code --only=a,b} named some. */
     boolean includes(String name) {
       return only.isEmpty() || only.contains(name);
+    }
+
+    Plan runs(int n) {
+      if (n < 1) throw new IllegalArgumentException("--runs must be at least 1");
+      return new Plan(smallObjects, smallBytes, largeObjects, largeBytes, ingestMessages, readPlainBytes,
+          memoryPlainBytes, n, memory, outDir, only);
     }
 
     Plan only(java.util.Set<String> names) {
@@ -87,6 +93,7 @@ public final class Bench {
     Plan plan = quick ? Plan.quick(out) : Plan.full(out);
     for (String a : args) {
       if (a.startsWith("--only=")) plan = plan.only(java.util.Set.of(a.substring("--only=".length()).split(",")));
+      if (a.startsWith("--runs=")) plan = plan.runs(Integer.parseInt(a.substring("--runs=".length())));
     }
     List<Result> results = run(plan);
     boolean allMet = results.stream().allMatch(Result::met);
@@ -162,14 +169,19 @@ public final class Bench {
         FluentBitLogs.Container c = FluentBitLogs.Container.of(pod, "bench", "main", pod);
         List<String> keys = uploadBodies(s3, env.bucket(), c, bodies);
         double cpu0 = processCpuMillis();
+        ThreadCpu floorThreads = ThreadCpu.start();
         floor.add(Floors.mergeMillis(s3, env.bucket(), keys, "floor/" + pod + ".gz", pool));
         double floorCpu = processCpuMillis() - cpu0;
+        String floorReport = floorThreads.report();
+        ThreadCpu ourThreads = ThreadCpu.start();
         double before = totalRequests(service);
         double cpu1 = processCpuMillis();
         long t0 = System.nanoTime();
         JsonObject reply = mergePod(service, pod);
         double ms = (System.nanoTime() - t0) / 1e6;
         double ourCpu = processCpuMillis() - cpu1;
+        System.out.printf(Locale.ROOT, "%s run %d: %.0f ms, floor %.0f ms%n  CPU ours:  %s%n  CPU floor: %s%n", name,
+            run, ms, floor.get(floor.size() - 1), ourThreads.report(), floorReport);
         if (!"merged".equals(reply.getString("status"))) throw new IllegalStateException("merge of " + pod + ": " + reply);
         // The clean phase of the next run deletes what this one merged: count it in this file's lifecycle.
         mergePod(service, pod);
@@ -288,23 +300,27 @@ public final class Bench {
       byte[] metadata = env.s3().getObjectAsBytes(b -> b.bucket(env.bucket()).key(Keys.metadataKey(pod))).asByteArray();
       List<String> merged = MetadataCodec.parse(pod, metadata).logFiles().stream().map(JobMetadata.MergedFile::key)
           .toList();
-      HttpClient http = HttpClient.newHttpClient();
-      URI uri = URI.create("http://127.0.0.1:" + service.httpPort() + "/api/v1/jobs/" + pod + "/log");
-      int warmups = plan.runs() > 1 ? 1 : 0;
+      // HttpURLConnection rather than java.net.http: its reactive body pipeline costs the shared two cores about a
+      // tenth of a read's CPU, which would be charged to the service.
+      URL url = URI.create("http://127.0.0.1:" + service.httpPort() + "/api/v1/jobs/" + pod + "/log").toURL();
+      // Three warm-ups: the scanner's loops reach their final compiled form only after a few hundred MiB.
+      int warmups = plan.runs() > 1 ? 3 : 0;
       for (int run = -warmups; run < plan.runs(); run++) {
         double[] f = Floors.readMillis(env.s3(), env.bucket(), merged);
         plain = f[1];
         long t0 = System.nanoTime();
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri).build(),
-            HttpResponse.BodyHandlers.ofInputStream());
+        ThreadCpu cpu = ThreadCpu.start();
+        HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+        int status = connection.getResponseCode();
         long served = 0;
-        try (InputStream in = r.body()) {
+        try (InputStream in = connection.getInputStream()) {
           byte[] buf = new byte[64 * 1024];
           int k;
           while ((k = in.read(buf)) > 0) served += k;
         }
         double ms = (System.nanoTime() - t0) / 1e6;
-        if (r.statusCode() != 200 || served == 0) throw new IllegalStateException("read answered " + r.statusCode());
+        System.out.printf(Locale.ROOT, "read run %d: %.0f ms; CPU by thread: %s%n", run, ms, cpu.report());
+        if (status != 200 || served == 0) throw new IllegalStateException("read answered " + status);
         if (run >= 0) {
           ours.add(ms);
           floor.add(f[0]);
