@@ -84,7 +84,7 @@ class LineReaderTest {
   void newlineSearchMatchesByteLoop() {
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
     for (int n = 0; n < 20_000; n++) {
-      byte[] b = new byte[rnd.nextInt(40)];
+      byte[] b = new byte[rnd.nextInt(80)];
       for (int i = 0; i < b.length; i++) {
         int k = rnd.nextInt(8);
         b[i] = k == 0 ? (byte) '\n' : k == 1 ? (byte) 0x8a : k == 2 ? (byte) 0x0b : k == 3 ? (byte) 0x09

@@ -122,4 +122,26 @@ class RecordScannerTest {
     if (rnd.nextInt(3) == 0) sb.append(rnd.nextBoolean() ? "\n" : "\r\n");
     return sb.toString();
   }
+
+  @Test
+  @DisplayName("the word test of the string scan flags first exactly the first quote, backslash, control or non-ASCII "
+      + "byte")
+  void stopsFlagsTheFirstStopByte() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    byte[] special = {'"', '\\', 0, 0x1f, 0x20, 0x21, 0x7f, (byte) 0x80, (byte) 0x9f, (byte) 0xa0, (byte) 0xff, 'a',
+        '\n', '"' + 1, '\\' + 1, '"' - 1, '\\' - 1};
+    byte[] b = new byte[8];
+    for (int n = 0; n < 200_000; n++) {
+      for (int i = 0; i < 8; i++) {
+        b[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : (byte) (0x21 + rnd.nextInt(0x5e));
+      }
+      int expected = -1;
+      for (int i = 0; i < 8 && expected < 0; i++) {
+        if (b[i] == '"' || b[i] == '\\' || (b[i] & 0xff) < 0x20 || b[i] < 0) expected = i;
+      }
+      long stops = RecordScanner.stops(Swar.word(b, 0));
+      assertThat(stops == 0 ? -1 : Swar.first(stops)).as("word %s", java.util.HexFormat.of().formatHex(b))
+          .isEqualTo(expected);
+    }
+  }
 }
