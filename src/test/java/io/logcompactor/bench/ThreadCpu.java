@@ -44,8 +44,8 @@ final class ThreadCpu {
     double process = processMillis() - processStart;
     double threads = groups.values().stream().mapToDouble(Double::doubleValue).sum();
     StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
-        "process %d ms (JVM threads: GC, JIT %d ms; %d GCs, %d ms paused); ", Math.round(process),
-        Math.round(process - threads), gcCount() - gcCountStart, gcMillis() - gcMillisStart));
+        "process %d ms (outside live Java threads: GC, JIT, ended threads %d ms; %d GCs, %d ms paused); ",
+        Math.round(process), Math.round(process - threads), gcCount() - gcCountStart, gcMillis() - gcMillisStart));
     int prefix = sb.length();
     groups.entrySet().stream().filter(e -> e.getValue() >= 10)
         .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
