@@ -16,6 +16,7 @@ final class ThreadCpu {
   private double processStart;
   private long gcCountStart;
   private long gcMillisStart;
+  private long jitMillisStart;
 
   private ThreadCpu() {}
 
@@ -24,6 +25,7 @@ final class ThreadCpu {
     t.processStart = processMillis();
     t.gcCountStart = gcCount();
     t.gcMillisStart = gcMillis();
+    t.jitMillisStart = jitMillis();
     for (long id : THREADS.getAllThreadIds()) {
       long cpu = THREADS.getThreadCpuTime(id);
       if (cpu >= 0) t.start.put(id, cpu);
@@ -44,8 +46,9 @@ final class ThreadCpu {
     double process = processMillis() - processStart;
     double threads = groups.values().stream().mapToDouble(Double::doubleValue).sum();
     StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
-        "process %d ms (outside live Java threads: GC, JIT, ended threads %d ms; %d GCs, %d ms paused); ",
-        Math.round(process), Math.round(process - threads), gcCount() - gcCountStart, gcMillis() - gcMillisStart));
+        "process %d ms (outside live Java threads: GC, JIT, ended threads %d ms; JIT compiling %d ms; %d GCs, %d ms "
+        + "paused); ", Math.round(process), Math.round(process - threads), jitMillis() - jitMillisStart,
+        gcCount() - gcCountStart, gcMillis() - gcMillisStart));
     int prefix = sb.length();
     groups.entrySet().stream().filter(e -> e.getValue() >= 10)
         .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
@@ -62,6 +65,11 @@ final class ThreadCpu {
   private static long gcMillis() {
     return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
         .sum();
+  }
+
+  private static long jitMillis() {
+    var jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
   private static double processMillis() {
