@@ -163,7 +163,9 @@ public final class Bench {
     List<Double> cpuOurs = new ArrayList<>();
     List<Double> cpuFloor = new ArrayList<>();
     try {
-      int warmups = plan.runs() > 1 ? 1 : 0;
+      // Three warm-ups: a merge runs through far more code than its floor, and one run leaves the JIT still
+      // compiling it in the timed ones (its compile time is printed with each run's CPU).
+      int warmups = plan.runs() > 1 ? 3 : 0;
       for (int run = -warmups; run < plan.runs(); run++) {
         String pod = name + "-" + (run + warmups);
         FluentBitLogs.Container c = FluentBitLogs.Container.of(pod, "bench", "main", pod);

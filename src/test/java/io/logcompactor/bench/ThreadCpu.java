@@ -46,7 +46,7 @@ final class ThreadCpu {
     double process = processMillis() - processStart;
     double threads = groups.values().stream().mapToDouble(Double::doubleValue).sum();
     StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
-        "process %d ms (outside live Java threads: GC, JIT, ended threads %d ms; JIT compiling %d ms; %d GCs, %d ms "
+        "process %d ms (outside live Java threads: GC, JIT, ended threads %d ms; JIT compile time %d ms; %d GCs, %d ms "
         + "paused); ", Math.round(process), Math.round(process - threads), jitMillis() - jitMillisStart,
         gcCount() - gcCountStart, gcMillis() - gcMillisStart));
     int prefix = sb.length();
