@@ -2,6 +2,7 @@ package io.logcompactor.http;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -14,7 +15,12 @@ final class ApiErrors {
       ctx.response().reset();
       return;
     }
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+    send(ctx.response(), status, message);
+  }
+
+  /** For a response with no route behind it, such as a request the HTTP codec refused. */
+  static void send(HttpServerResponse response, int status, String message) {
+    response.setStatusCode(status).putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", status).put("error", message).encode());
   }
 

@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -96,9 +95,7 @@ public final class HttpVerticle extends VerticleBase {
     LOG.warn("refused a request from {}: {} ({})", request.remoteAddress(), message,
         cause == null ? "no cause" : cause.getMessage());
     metrics.rejected(status, reason);
-    request.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .putHeader("connection", "close")
-        .end(new JsonObject().put("status", status).put("error", message).encode());
+    ApiErrors.send(request.response().putHeader("connection", "close"), status, message);
   }
 
   /** The bound port (useful when configured as 0). */

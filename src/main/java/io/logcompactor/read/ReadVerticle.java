@@ -205,6 +205,10 @@ public final class ReadVerticle extends VerticleBase {
     long lastAsked = System.nanoTime();
     Future<JobLogCursor.Chunk> inFlight = Future.succeededFuture();
     private final java.util.ArrayDeque<JobLogCursor.Chunk> ready = new java.util.ArrayDeque<>();
+    /**
+     * A production's result is not yet handled. Not the same as {@code !inFlight.isComplete()}: the future completes
+     * on the worker thread before its handler runs here, and a production started in between could overtake it.
+     */
     private boolean producing;
     private boolean paused;
     private boolean ended;

@@ -32,11 +32,6 @@ final class Swar {
     return (x - ONES) & ~x & HIGHS;
   }
 
-  /** Non-zero when a byte of {@code w} is below {@code n} (1..128) as an unsigned value. */
-  static long below(long w, int n) {
-    return (w - ONES * n) & ~w & HIGHS;
-  }
-
   /** Index within the word of the first byte flagged in {@code mask}. */
   static int first(long mask) {
     return Long.numberOfTrailingZeros(mask) >>> 3;

@@ -170,18 +170,16 @@ public final class Bench {
         String pod = name + "-" + (run + warmups);
         FluentBitLogs.Container c = FluentBitLogs.Container.of(pod, "bench", "main", pod);
         List<String> keys = uploadBodies(s3, env.bucket(), c, bodies);
-        double cpu0 = processCpuMillis();
         ThreadCpu floorThreads = ThreadCpu.start();
         floor.add(Floors.mergeMillis(s3, env.bucket(), keys, "floor/" + pod + ".gz", pool));
-        double floorCpu = processCpuMillis() - cpu0;
+        double floorCpu = floorThreads.processMillis();
         String floorReport = floorThreads.report();
-        ThreadCpu ourThreads = ThreadCpu.start();
         double before = totalRequests(service);
-        double cpu1 = processCpuMillis();
+        ThreadCpu ourThreads = ThreadCpu.start();
         long t0 = System.nanoTime();
         JsonObject reply = mergePod(service, pod);
         double ms = (System.nanoTime() - t0) / 1e6;
-        double ourCpu = processCpuMillis() - cpu1;
+        double ourCpu = ourThreads.processMillis();
         System.out.printf(Locale.ROOT, "%s run %d: %.0f ms, floor %.0f ms%n  CPU ours:  %s%n  CPU floor: %s%n", name,
             run, ms, floor.get(floor.size() - 1), ourThreads.report(), floorReport);
         if (!"merged".equals(reply.getString("status"))) throw new IllegalStateException("merge of " + pod + ": " + reply);
@@ -224,12 +222,6 @@ public final class Bench {
     }
     for (var f : fs) f.get();
     return keys;
-  }
-
-  /** CPU time of this process (service, S3Proxy, ElasticMQ, clients), all threads. */
-  private static double processCpuMillis() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
   }
 
   private static double totalRequests(Service service) {

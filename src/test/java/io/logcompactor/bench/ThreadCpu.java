@@ -22,7 +22,7 @@ final class ThreadCpu {
 
   static ThreadCpu start() {
     ThreadCpu t = new ThreadCpu();
-    t.processStart = processMillis();
+    t.processStart = processNow();
     t.gcCountStart = gcCount();
     t.gcMillisStart = gcMillis();
     t.jitMillisStart = jitMillis();
@@ -31,6 +31,11 @@ final class ThreadCpu {
       if (cpu >= 0) t.start.put(id, cpu);
     }
     return t;
+  }
+
+  /** CPU time of this whole process (service, S3Proxy, ElasticMQ, clients) since {@link #start()}, in ms. */
+  double processMillis() {
+    return processNow() - processStart;
   }
 
   /** Milliseconds of CPU per thread group since {@link #start()}, busiest first, groups under 10 ms left out. */
@@ -43,7 +48,7 @@ final class ThreadCpu {
       double ms = (cpu - start.getOrDefault(id, 0L)) / 1e6;
       groups.merge(group(info.getThreadName()), ms, Double::sum);
     }
-    double process = processMillis() - processStart;
+    double process = processMillis();
     double threads = groups.values().stream().mapToDouble(Double::doubleValue).sum();
     StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
         "process %d ms (outside live Java threads: GC, JIT, ended threads %d ms; JIT compile time %d ms; %d GCs, %d ms "
@@ -72,7 +77,7 @@ final class ThreadCpu {
     return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
-  private static double processMillis() {
+  private static double processNow() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime() / 1e6;
   }
