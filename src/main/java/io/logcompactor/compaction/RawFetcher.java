@@ -5,11 +5,11 @@ import io.micrometer.core.instrument.Timer;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.util.zip.GZIPOutputStream;
-import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -71,16 +71,28 @@ final class RawFetcher {
     return raw.object().size() <= streamThreshold ? fetchWhole(raw.key()) : validateStreaming(raw.key());
   }
 
-  private Fetched fetchWhole(String key) {
-    ResponseBytes<GetObjectResponse> r;
+  private Fetched fetchWhole(String key) throws IOException {
+    ResponseInputStream<GetObjectResponse> in;
     try {
-      r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+      in = s3.getObject(b -> b.bucket(bucket).key(key));
     } catch (RuntimeException e) {
       if (S3Errors.isNotFound(e)) return new Gone();
       throw e;
     }
-    String etag = r.response().eTag();
-    byte[] bytes = r.asByteArrayUnsafe();
+    String etag;
+    byte[] bytes;
+    try (in) {
+      etag = in.response().eTag();
+      Long length = in.response().contentLength();
+      if (length != null && length > streamThreshold) {
+        // Replaced by a larger object since the listing: not held in memory.
+        in.abort();
+        return validateStreaming(key);
+      }
+      // Read straight into an array of the object's size: the SDK's getObjectAsBytes grows a buffer and copies it,
+      // several MiB of garbage for each MiB of object.
+      bytes = length == null ? in.readAllBytes() : readExactly(in, length.intValue());
+    }
     RawFormat format = RawFormat.sniff(bytes, bytes.length);
     switch (format) {
       case EMPTY:
@@ -100,6 +112,16 @@ final class RawFetcher {
         return new Ready(etag, format, withNewline, withNewline.length);
       }
     }
+  }
+
+  private static byte[] readExactly(InputStream in, int length) throws IOException {
+    byte[] bytes = new byte[length];
+    int n = in.readNBytes(bytes, 0, length);
+    if (n != length || in.read() >= 0) {
+      throw new IOException("GET returned " + (n != length ? n : "more than") + " bytes where its Content-Length said "
+          + length);
+    }
+    return bytes;
   }
 
   private Fetched validateStreaming(String key) throws IOException {

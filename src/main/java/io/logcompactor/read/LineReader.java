@@ -104,10 +104,12 @@ public final class LineReader {
       if (!oversized) {
         oversized = true;
         if (lineLen > 0) {
+          // Handed out from the array it is in; shrinking only replaces the array the next line goes to.
+          byte[] held = line;
           int len = lineLen;
           lineLen = 0;
           shrink();
-          return emit(line, 0, len, Event.FRAGMENT, 0);
+          return emit(held, 0, len, Event.FRAGMENT, 0);
         }
       }
       int start = pos;

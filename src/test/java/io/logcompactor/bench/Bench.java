@@ -131,6 +131,11 @@ public final class Bench {
     return Service.start(env.config(o));
   }
 
+  /** Before a timed section, except in the smoke run (which times nothing it reports on). */
+  private void settle() throws InterruptedException {
+    if (plan.runs() > 1) Settle.now();
+  }
+
   private JsonObject mergePod(Service service, String pod) throws Exception {
     return service.vertx().eventBus()
         .<JsonObject>request(Addresses.MERGE_POD, new JsonObject().put("pod", pod).put("cause", "bench"),
@@ -170,11 +175,13 @@ public final class Bench {
         String pod = name + "-" + (run + warmups);
         FluentBitLogs.Container c = FluentBitLogs.Container.of(pod, "bench", "main", pod);
         List<String> keys = uploadBodies(s3, env.bucket(), c, bodies);
+        settle();
         ThreadCpu floorThreads = ThreadCpu.start();
         floor.add(Floors.mergeMillis(s3, env.bucket(), keys, "floor/" + pod + ".gz", pool));
         double floorCpu = floorThreads.processMillis();
         String floorReport = floorThreads.report();
         double before = totalRequests(service);
+        settle();
         ThreadCpu ourThreads = ThreadCpu.start();
         long t0 = System.nanoTime();
         JsonObject reply = mergePod(service, pod);
@@ -297,11 +304,15 @@ public final class Bench {
       // HttpURLConnection rather than java.net.http: its reactive body pipeline costs the shared two cores about a
       // tenth of a read's CPU, which would be charged to the service.
       URL url = URI.create("http://127.0.0.1:" + service.httpPort() + "/api/v1/jobs/" + pod + "/log").toURL();
-      // Three warm-ups: the scanner's loops reach their final compiled form only after a few hundred MiB.
-      int warmups = plan.runs() > 1 ? 3 : 0;
+      // Five warm-ups: the scanner's loops reach their final compiled form only after a few hundred MiB, and the
+      // per-request code (HTTP, event bus, S3 client) runs once a read, so the JIT is still compiling it for several
+      // runs (each run prints its compile time).
+      int warmups = plan.runs() > 1 ? 5 : 0;
       for (int run = -warmups; run < plan.runs(); run++) {
+        settle();
         double[] f = Floors.readMillis(env.s3(), env.bucket(), merged);
         plain = f[1];
+        settle();
         long t0 = System.nanoTime();
         ThreadCpu cpu = ThreadCpu.start();
         HttpURLConnection connection = (HttpURLConnection) url.openConnection();

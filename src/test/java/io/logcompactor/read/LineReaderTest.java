@@ -102,4 +102,22 @@ class LineReaderTest {
       assertThat(LineReader.indexOfNewline(b, from, to)).isEqualTo(expected);
     }
   }
+
+  @Test
+  @DisplayName("a line found over-long after more than 64 KiB of it was held comes out whole, in fragments")
+  void heldPartOfAnOverlongLine() throws IOException {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+    StringBuilder huge = new StringBuilder();
+    while (huge.length() < 150_000) huge.append((char) ('a' + rnd.nextInt(26)));
+    // Small reads, so the line is held in pieces until it passes the cap of 100,000 bytes.
+    LineReader r = new LineReader(new ByteArrayInputStream((huge + "\nafter\n").getBytes(StandardCharsets.UTF_8)),
+        100_000, 8 * 1024);
+    List<String> ev = events(r);
+    assertThat(ev.get(ev.size() - 1)).isEqualTo("LINE:after");
+    List<String> fragments = ev.subList(0, ev.size() - 1);
+    assertThat(fragments.get(0)).startsWith("FRAGMENT:");
+    assertThat(fragments.get(0).length() - "FRAGMENT:".length()).isGreaterThan(64 * 1024);
+    assertThat(String.join("", fragments.stream().map(f -> f.substring(f.indexOf(':') + 1)).toList()))
+        .isEqualTo(huge.toString());
+  }
 }
