@@ -15,16 +15,16 @@ import org.junit.jupiter.api.Test;
 
 class JobLogCursorTest {
   private static final Instant T0 = Instant.parse("2026-11-25T20:00:00Z");
-  private final MemoryJobStore store = new MemoryJobStore();
+  final MemoryJobStore store = new MemoryJobStore();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final ReadMetrics metrics = new ReadMetrics(registry);
-  private final AtomicLong clock = new AtomicLong();
+  final ReadMetrics metrics = new ReadMetrics(registry);
+  final AtomicLong clock = new AtomicLong();
   private final JobFixture job = new JobFixture(store, "job-1");
   private final FluentBitLogs.Container main = job.container("main", "main-1");
   private final FluentBitLogs.Container restarted = job.container("main", "main-2");
   private final FluentBitLogs.Container sidecar = job.container("sidecar", "side-1");
 
-  private JobLogCursor cursor(ReadRequest request, int maxLineBytes) {
+  JobLogCursor cursor(ReadRequest request, int maxLineBytes) {
     return new JobLogCursor(request, store, metrics, maxLineBytes, Duration.ofSeconds(10), Duration.ofSeconds(1),
         clock::get);
   }
@@ -118,6 +118,22 @@ class JobLogCursorTest {
     JobLogCursor tail = cursor(new ReadRequest("job-1", null, null, null, false, null, 2, false, false), 1024);
     tail.open();
     assertThat(drain(tail, 1000)).isEqualTo("not json at all\n" + huge.substring(0, 1024) + "\n");
+  }
+
+  @Test
+  @DisplayName("a line longer than the cap, held across several read-ahead buffers before it passed the cap, is passed "
+      + "through whole")
+  void overLongLineAcrossBuffers() throws Exception {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+    StringBuilder huge = new StringBuilder();
+    while (huge.length() < 300_000) huge.append((char) ('a' + rnd.nextInt(26)));
+    byte[] plain = (main.record(T0, "stdout", "json line") + "\n" + huge + "\n" + main.record(T0, "stdout", "after")
+        + "\n").getBytes(StandardCharsets.UTF_8);
+    job.uploadRawBytes(main, T0, 0, plain);
+    JobLogCursor all = cursor(ReadRequest.all("job-1"), 100_000);
+    all.open();
+    assertThat(drain(all, 1000)).isEqualTo("json line\n" + huge + "\nafter\n");
+    assertThat(registry.get("compactor.read.lines.oversized").counter().count()).isEqualTo(1);
   }
 
   @Test
