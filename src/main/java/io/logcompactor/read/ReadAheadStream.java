@@ -19,7 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ReadAheadStream extends InputStream {
   static final int BUFFER_BYTES = 64 * 1024;
-  static final int BUFFERS = 4;
+  static final int BUFFERS = 8;
+  /**
+   * A fill that stopped on full buffers restarts once the reader has drained them to this many, not at every buffer
+   * taken: that woke the decoding thread for one 64 KiB fill at a time, a hand-off between the two threads per buffer.
+   */
+  static final int RESUME_AT = BUFFERS / 2;
 
   private final InputStream source;
   private final Executor executor;
@@ -110,7 +115,7 @@ final class ReadAheadStream extends InputStream {
       current = filled.poll();
       lim = lengths.poll();
       pos = 0;
-      schedule();
+      if (filled.size() <= RESUME_AT) schedule();
       return true;
     } finally {
       lock.unlock();

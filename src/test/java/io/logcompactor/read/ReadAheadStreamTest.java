@@ -138,4 +138,38 @@ class ReadAheadStreamTest {
     ReadAheadStream in = new ReadAheadStream(new ByteArrayInputStream(new byte[10]), down);
     assertThatThrownBy(() -> in.read(new byte[1], 0, 1)).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
   }
+  @Test
+  @DisplayName("reads at most BUFFERS ahead, and a stopped fill restarts only once the reader has drained half of them")
+  void boundedAheadWithHysteresis() throws Exception {
+    java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+    long[] sourceBytes = {0};
+    InputStream endless = new InputStream() {
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        sourceBytes[0] += len;
+        return len;
+      }
+    };
+    int buffer = ReadAheadStream.BUFFER_BYTES;
+    try (ReadAheadStream in = new ReadAheadStream(endless, tasks::add)) {
+      assertThat(tasks).hasSize(1);
+      tasks.poll().run();
+      assertThat(sourceBytes[0]).isEqualTo((long) ReadAheadStream.BUFFERS * buffer);
+      int drained = ReadAheadStream.BUFFERS - ReadAheadStream.RESUME_AT;
+      for (int i = 1; i < drained; i++) {
+        assertThat(in.borrow()).isNotNull();
+        assertThat(tasks).as("no fill restarted after %d of %d buffers taken", i, ReadAheadStream.BUFFERS).isEmpty();
+      }
+      assertThat(in.borrow()).isNotNull();
+      assertThat(tasks).as("a fill once the reader is down to RESUME_AT buffers").hasSize(1);
+      tasks.poll().run();
+      assertThat(sourceBytes[0]).as("refilled to BUFFERS ahead, not beyond")
+          .isEqualTo((long) (ReadAheadStream.BUFFERS + drained) * buffer);
+    }
+  }
 }
