@@ -115,16 +115,19 @@ final class ReadAheadStream extends InputStream {
       current = filled.poll();
       lim = lengths.poll();
       pos = 0;
-      if (filled.size() <= RESUME_AT) schedule();
+      schedule();
       return true;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Starts a fill task when none runs and a buffer is free. Called with the lock held. */
+  /**
+   * Starts a fill task when none runs and the reader is down to {@link #RESUME_AT} buffers. Called with the lock
+   * held.
+   */
   private void schedule() {
-    if (producing || sourceDone || failure != null || closed || filled.size() >= BUFFERS) return;
+    if (producing || sourceDone || failure != null || closed || filled.size() > RESUME_AT) return;
     producing = true;
     try {
       executor.execute(this::fill);

@@ -132,7 +132,7 @@ public final class Bench {
   }
 
   /** Before a timed section, except in the smoke run (which times nothing it reports on). */
-  private void settle() throws InterruptedException {
+  private void settle() {
     if (plan.runs() > 1) Settle.now();
   }
 
