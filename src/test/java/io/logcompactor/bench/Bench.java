@@ -9,6 +9,7 @@ import io.logcompactor.layout.MetadataCodec;
 import io.logcompactor.bus.Addresses;
 import io.logcompactor.local.FluentBitLogs;
 import io.logcompactor.local.LocalServers;
+import io.logcompactor.soak.ServiceProcess;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -121,12 +123,12 @@ public final class Bench {
     }
   }
 
+  /** No merge, clean or reconcile but the ones a case asks for. */
+  private static final Map<String, String> QUIET_SERVICE = Map.of("COMPACTOR_MERGE_THRESHOLD", "1000000",
+      "COMPACTOR_COMPACTION_INTERVAL", "1h", "COMPACTOR_CLEANUP_INTERVAL", "1h", "COMPACTOR_RECONCILE_INTERVAL", "1h");
+
   private Service startService(LocalServers.Environment env, Map<String, String> overrides) throws Exception {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("COMPACTOR_MERGE_THRESHOLD", "1000000");
-    o.put("COMPACTOR_COMPACTION_INTERVAL", "1h");
-    o.put("COMPACTOR_CLEANUP_INTERVAL", "1h");
-    o.put("COMPACTOR_RECONCILE_INTERVAL", "1h");
+    Map<String, String> o = new LinkedHashMap<>(QUIET_SERVICE);
     o.putAll(overrides);
     return Service.start(env.config(o));
   }
@@ -282,7 +284,12 @@ public final class Bench {
     for (var f : fs) f.get();
   }
 
-  /** Streaming a job log through the HTTP API, against GET + gunzip of the same merged objects. */
+  /**
+   * Streaming a job log through the HTTP API, against GET + gunzip of the same merged objects. The reading service
+   * runs in a JVM of its own, as in a Deployment: it owns both cores' worth of threads a read uses, and its JIT settles
+   * on its own code, where in the benchmark JVM the JIT keeps compiling the S3Proxy, ElasticMQ and client code around
+   * it (100-500 ms of compiling per run, charged to whichever side was timed).
+   */
   private void read() throws Exception {
     LocalServers.Environment env = servers.newEnvironment("bench-read", 30, 5, k -> false);
     String pod = "bench-read";
@@ -290,31 +297,40 @@ public final class Bench {
     int objects = (int) Math.max(2, plan.readPlainBytes() / (5L << 20));
     int plainPer = (int) (plan.readPlainBytes() / objects);
     BenchData.upload(env.s3(), env.bucket(), c, objects, plainPer, 6, pool);
-    Service service = startService(env, Map.of());
+    Service merger = startService(env, Map.of());
+    try {
+      JsonObject reply = mergePod(merger, pod);
+      if (!"merged".equals(reply.getString("status"))) throw new IllegalStateException("merge: " + reply);
+    } finally {
+      merger.stop().await(1, TimeUnit.MINUTES);
+    }
+    // The files the metadata lists: a data/ listing may also hold an orphan of a retried write.
+    byte[] metadata = env.s3().getObjectAsBytes(b -> b.bucket(env.bucket()).key(Keys.metadataKey(pod))).asByteArray();
+    List<String> merged = MetadataCodec.parse(pod, metadata).logFiles().stream().map(JobMetadata.MergedFile::key)
+        .toList();
     List<Double> ours = new ArrayList<>();
     List<Double> floor = new ArrayList<>();
     double plain = 0;
-    try {
-      JsonObject reply = mergePod(service, pod);
-      if (!"merged".equals(reply.getString("status"))) throw new IllegalStateException("merge: " + reply);
-      // The files the metadata lists: a data/ listing may also hold an orphan of a retried write.
-      byte[] metadata = env.s3().getObjectAsBytes(b -> b.bucket(env.bucket()).key(Keys.metadataKey(pod))).asByteArray();
-      List<String> merged = MetadataCodec.parse(pod, metadata).logFiles().stream().map(JobMetadata.MergedFile::key)
-          .toList();
+    // The Deployment's JVM: a 1 GiB memory limit with the Dockerfile's MaxRAMPercentage=75.
+    try (ServiceProcess service = ServiceProcess.start("bench-read", env, QUIET_SERVICE,
+        List.of("-Xmx768m", "-XX:+ExitOnOutOfMemoryError"))) {
+      service.awaitReady(Duration.ofSeconds(60));
       // HttpURLConnection rather than java.net.http: its reactive body pipeline costs the shared two cores about a
       // tenth of a read's CPU, which would be charged to the service.
-      URL url = URI.create("http://127.0.0.1:" + service.httpPort() + "/api/v1/jobs/" + pod + "/log").toURL();
+      URL url = service.uri("/api/v1/jobs/" + pod + "/log").toURL();
       // Five warm-ups: the scanner's loops reach their final compiled form only after a few hundred MiB, and the
       // per-request code (HTTP, event bus, S3 client) runs once a read, so the JIT is still compiling it for several
       // runs (each run prints its compile time).
-      int warmups = plan.runs() > 1 ? 5 : 0;
+      int warmups = plan.runs() > 1 ? 10 : 0;
       for (int run = -warmups; run < plan.runs(); run++) {
         settle();
         double[] f = Floors.readMillis(env.s3(), env.bucket(), merged);
         plain = f[1];
         settle();
-        long t0 = System.nanoTime();
+        if (plan.runs() > 1) Settle.process(service.pid());
+        ProcessCpu serviceCpu = ProcessCpu.start(service.pid());
         ThreadCpu cpu = ThreadCpu.start();
+        long t0 = System.nanoTime();
         HttpURLConnection connection = (HttpURLConnection) url.openConnection();
         int status = connection.getResponseCode();
         long served = 0;
@@ -324,15 +340,15 @@ public final class Bench {
           while ((k = in.read(buf)) > 0) served += k;
         }
         double ms = (System.nanoTime() - t0) / 1e6;
-        System.out.printf(Locale.ROOT, "read run %d: %.0f ms; CPU by thread: %s%n", run, ms, cpu.report());
+        System.out.printf(Locale.ROOT, "read run %d: %.0f ms; service JVM CPU %s; benchmark JVM (client, S3Proxy) %s%n",
+            run, ms, serviceCpu.report(), cpu.report());
         if (status != 200 || served == 0) throw new IllegalStateException("read answered " + status);
+        if (!service.isAlive()) throw new IllegalStateException("the service died; see " + service.logFile());
         if (run >= 0) {
           ours.add(ms);
           floor.add(f[0]);
         }
       }
-    } finally {
-      service.stop().await(1, TimeUnit.MINUTES);
     }
     results.add(new Result("read", "ms", new Stats(ours), new Stats(floor), 1.5,
         String.format(Locale.ROOT, "%.0f MiB of log text, %d objects", plain / 1048576.0, objects)));

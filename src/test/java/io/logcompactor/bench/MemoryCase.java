@@ -2,15 +2,15 @@ package io.logcompactor.bench;
 
 import io.logcompactor.local.FluentBitLogs;
 import io.logcompactor.local.LocalServers;
+import io.logcompactor.soak.ServiceProcess;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -34,47 +35,37 @@ final class MemoryCase {
     FluentBitLogs.Container c = FluentBitLogs.Container.of(pod, "bench", "main", pod);
     int objects = (int) Math.max(2, plan.memoryPlainBytes() / (4L << 20));
     int plainPer = (int) (plan.memoryPlainBytes() / objects);
-    int port = LocalServers.freePort();
-    Map<String, String> envVars = new HashMap<>(env.env(Map.of(
-        "COMPACTOR_HTTP_PORT", Integer.toString(port),
+    Map<String, String> overrides = Map.of(
         "COMPACTOR_MERGE_THRESHOLD", Integer.toString(objects),
         "COMPACTOR_COMPACTION_INTERVAL", "1h",
-        "COMPACTOR_RECONCILE_INTERVAL", "1h")));
-    Path log = plan.outDir().resolve("memory-service.log");
-    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx256m", "-jar", "target/log-compactor.jar")
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(envVars);
-    Process p = pb.start();
+        "COMPACTOR_RECONCILE_INTERVAL", "1h");
     ExecutorService pool = Executors.newFixedThreadPool(8);
     AtomicLong peakHeap = new AtomicLong();
     HttpClient http = HttpClient.newHttpClient();
-    URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
-    try {
-      waitReady(http, port, p);
+    try (ServiceProcess p = ServiceProcess.start("bench-memory", env, overrides, List.of("-Xmx256m"))) {
+      p.awaitReady(Duration.ofSeconds(60));
+      URI metrics = p.uri("/metrics");
       var sampler = Executors.newSingleThreadScheduledExecutor();
       sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(heapUsed(http, metrics), Math::max), 0, 100,
           TimeUnit.MILLISECONDS);
       BenchData.upload(env.s3(), env.bucket(), c, objects, plainPer, 1, pool);
       // Threshold = objects: the tracker asks for the merge once the last notification arrives.
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-      while (rawLeft(env, pod) > 0 || !hasMetadata(env, pod)) {
-        if (!p.isAlive()) throw new IllegalStateException("service died: see " + log);
-        if (System.nanoTime() > deadline) throw new IllegalStateException("merge did not finish; see " + log);
-        TimeUnit.MILLISECONDS.sleep(200);
-      }
-      long served = slowRead(http, URI.create("http://127.0.0.1:" + port + "/api/v1/jobs/" + pod + "/log"));
+      Awaitility.await("the merge of " + pod + " (service log " + p.logFile() + ")").atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!p.isAlive()) throw new IllegalStateException("service died: see " + p.logFile());
+            return rawLeft(env, pod) == 0 && hasMetadata(env, pod);
+          });
+      long served = slowRead(http, p.uri("/api/v1/jobs/" + pod + "/log"));
       sampler.shutdownNow();
-      long rssKb = peakRssKb(p.pid());
-      boolean oom = Files.readString(log).contains("OutOfMemoryError");
-      if (oom || !p.isAlive()) throw new IllegalStateException("service ran out of memory: see " + log);
+      long rssKb = ProcessCpu.peakRssKb(p.pid());
+      boolean oom = Files.readString(p.logFile()).contains("OutOfMemoryError");
+      if (oom || !p.isAlive()) throw new IllegalStateException("service ran out of memory: see " + p.logFile());
       double heapMiB = peakHeap.get() / 1048576.0;
       return new Bench.Result("memory", "peak heap MiB at -Xmx256m", new Stats(List.of(heapMiB)), null, 256,
           String.format(Locale.ROOT, "%d MiB log merged and served (%d MiB out), peak RSS %d MiB, no OOM",
               plan.memoryPlainBytes() >> 20, served >> 20, rssKb / 1024));
     } finally {
       pool.shutdownNow();
-      p.destroy();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
     }
   }
 
@@ -118,21 +109,6 @@ final class MemoryCase {
     return served;
   }
 
-  private static void waitReady(HttpClient http, int port, Process p) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) throw new IllegalStateException("service exited with " + p.exitValue());
-      try {
-        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
-      } catch (java.io.IOException e) {
-        // not listening yet
-      }
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
-    throw new IllegalStateException("service not ready within 60 s");
-  }
-
   private static long heapUsed(HttpClient http, URI metrics) {
     try {
       String body = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -146,16 +122,5 @@ final class MemoryCase {
     } catch (Exception e) {
       return 0;
     }
-  }
-
-  private static long peakRssKb(long pid) throws java.io.IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-    }
-    return -1;
-  }
-
-  private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }

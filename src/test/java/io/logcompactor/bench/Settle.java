@@ -3,6 +3,7 @@ package io.logcompactor.bench;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -24,12 +25,23 @@ final class Settle {
     long start = System.nanoTime();
     System.gc();
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return elapsed(start);
-    long[] last = {jit.getTotalCompilationTime()};
+    if (jit != null && jit.isCompilationTimeMonitoringSupported()) untilQuiet(jit::getTotalCompilationTime);
+    return elapsed(start);
+  }
+
+  /** Waits until the JIT of another JVM (the service in its own process) is idle for a while. @return how long, in ms */
+  static long process(long pid) {
+    long start = System.nanoTime();
+    untilQuiet(() -> ProcessCpu.jitNanos(pid));
+    return elapsed(start);
+  }
+
+  private static void untilQuiet(LongSupplier jitCounter) {
+    long[] last = {jitCounter.getAsLong()};
     try {
-      // The JIT has no event to wait on: its compile counter is polled until it stays put for QUIET.
+      // The JIT has no event to wait on: its counter is polled until it stays put for QUIET.
       Awaitility.await("a quiet JIT").pollInterval(POLL).during(QUIET).atMost(MAX_WAIT).until(() -> {
-        long now = jit.getTotalCompilationTime();
+        long now = jitCounter.getAsLong();
         boolean unchanged = now == last[0];
         last[0] = now;
         return unchanged;
@@ -37,7 +49,6 @@ final class Settle {
     } catch (ConditionTimeoutException stillCompiling) {
       // A JVM this busy may never rest that long: the section is timed anyway, and the bench prints its compile time.
     }
-    return elapsed(start);
   }
 
   private static long elapsed(long startNanos) {

@@ -40,8 +40,8 @@ public final class ServiceProcess implements AutoCloseable {
   private static final Path JAR = Path.of("target", "log-compactor.jar");
   private static final Path LOG_DIR = Path.of("target", "soak-logs");
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-  private static final List<String> JVM_OPTIONS = List.of(
-      // Small and quick to start: several of these share 2 cores with the servers and the test JVM.
+  /** Small and quick to start: several of these share 2 cores with the servers and the test JVM. */
+  public static final List<String> SMALL_JVM = List.of(
       "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:-UsePerfData");
 
   static {
@@ -49,6 +49,7 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   private final String name;
+  private final List<String> jvmOptions;
   private final Map<String, String> env;
   private final int port;
   private final int generation;
@@ -60,11 +61,13 @@ public final class ServiceProcess implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private final Thread pump;
 
-  private ServiceProcess(String name, Map<String, String> env, int port, int generation) throws IOException {
+  private ServiceProcess(String name, List<String> jvmOptions, Map<String, String> env, int port, int generation)
+      throws IOException {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run `mvn package` (mvn verify does) first");
     }
     this.name = name;
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.env = Map.copyOf(env);
     this.port = port;
     this.generation = generation;
@@ -72,7 +75,7 @@ public final class ServiceProcess implements AutoCloseable {
     this.logFile = LOG_DIR.resolve(name + "-" + generation + ".log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(JVM_OPTIONS);
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(JAR.toAbsolutePath().toString());
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -94,16 +97,22 @@ public final class ServiceProcess implements AutoCloseable {
    */
   public static ServiceProcess start(String name, LocalServers.Environment environment, Map<String, String> overrides)
       throws IOException {
+    return start(name, environment, overrides, SMALL_JVM);
+  }
+
+  /** The same with the JVM's options: the benchmark runs the service as the Deployment does, not small. */
+  public static ServiceProcess start(String name, LocalServers.Environment environment, Map<String, String> overrides,
+                                     List<String> jvmOptions) throws IOException {
     int port = LocalServers.freePort();
     Map<String, String> env = new HashMap<>(environment.env(overrides));
     env.put(CompactorConfig.HTTP_PORT, Integer.toString(port));
-    return new ServiceProcess(name, env, port, 1);
+    return new ServiceProcess(name, jvmOptions, env, port, 1);
   }
 
   /** A new process with the same environment and port, as a restarted pod would be. */
   public ServiceProcess restart() throws IOException {
     if (process.isAlive()) throw new IllegalStateException(this + " is still running");
-    return new ServiceProcess(name, env, port, generation + 1);
+    return new ServiceProcess(name, jvmOptions, env, port, generation + 1);
   }
 
   public URI base() {
