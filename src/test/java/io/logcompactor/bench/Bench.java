@@ -318,10 +318,11 @@ public final class Bench {
       // HttpURLConnection rather than java.net.http: its reactive body pipeline costs the shared two cores about a
       // tenth of a read's CPU, which would be charged to the service.
       URL url = service.uri("/api/v1/jobs/" + pod + "/log").toURL();
-      // Five warm-ups: the scanner's loops reach their final compiled form only after a few hundred MiB, and the
-      // per-request code (HTTP, event bus, S3 client) runs once a read, so the JIT is still compiling it for several
-      // runs (each run prints its compile time).
-      int warmups = plan.runs() > 1 ? 10 : 0;
+      // Twenty warm-ups (10 GiB read, about 16 s): the scanner's loops reach their final compiled form only after a few
+      // hundred MiB, but the per-read and per-chunk code (HTTP, event bus, S3 client) runs a few hundred times a read,
+      // and the service's JIT still compiled 200-700 ms during each of the first ten reads and 35-150 ms during the
+      // next ten, on the two cores the read needs (each run prints its JIT's CPU). A service in production is warm.
+      int warmups = plan.runs() > 1 ? 20 : 0;
       for (int run = -warmups; run < plan.runs(); run++) {
         settle();
         double[] f = Floors.readMillis(env.s3(), env.bucket(), merged);
