@@ -138,6 +138,12 @@ public final class Bench {
     if (plan.runs() > 1) Settle.now();
   }
 
+  /** The same, and the service in its own JVM as well. */
+  private void settle(ServiceProcess service) {
+    settle();
+    if (plan.runs() > 1) Settle.process(service.pid());
+  }
+
   private JsonObject mergePod(Service service, String pod) throws Exception {
     return service.vertx().eventBus()
         .<JsonObject>request(Addresses.MERGE_POD, new JsonObject().put("pod", pod).put("cause", "bench"),
@@ -327,8 +333,7 @@ public final class Bench {
         settle();
         double[] f = Floors.readMillis(env.s3(), env.bucket(), merged);
         plain = f[1];
-        settle();
-        if (plan.runs() > 1) Settle.process(service.pid());
+        settle(service);
         ProcessCpu serviceCpu = ProcessCpu.start(service.pid());
         ThreadCpu cpu = ThreadCpu.start();
         long t0 = System.nanoTime();

@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -40,13 +41,12 @@ final class MemoryCase {
         "COMPACTOR_COMPACTION_INTERVAL", "1h",
         "COMPACTOR_RECONCILE_INTERVAL", "1h");
     ExecutorService pool = Executors.newFixedThreadPool(8);
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     AtomicLong peakHeap = new AtomicLong();
-    HttpClient http = HttpClient.newHttpClient();
     try (ServiceProcess p = ServiceProcess.start("bench-memory", env, overrides, List.of("-Xmx256m"))) {
+      AtomicLong outOfMemory = p.watch(Pattern.compile("OutOfMemoryError"));
       p.awaitReady(Duration.ofSeconds(60));
-      URI metrics = p.uri("/metrics");
-      var sampler = Executors.newSingleThreadScheduledExecutor();
-      sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(heapUsed(http, metrics), Math::max), 0, 100,
+      sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(heapUsed(p), Math::max), 0, 100,
           TimeUnit.MILLISECONDS);
       BenchData.upload(env.s3(), env.bucket(), c, objects, plainPer, 1, pool);
       // Threshold = objects: the tracker asks for the merge once the last notification arrives.
@@ -55,16 +55,18 @@ final class MemoryCase {
             if (!p.isAlive()) throw new IllegalStateException("service died: see " + p.logFile());
             return rawLeft(env, pod) == 0 && hasMetadata(env, pod);
           });
-      long served = slowRead(http, p.uri("/api/v1/jobs/" + pod + "/log"));
+      long served = slowRead(p.uri("/api/v1/jobs/" + pod + "/log"));
       sampler.shutdownNow();
-      long rssKb = ProcessCpu.peakRssKb(p.pid());
-      boolean oom = Files.readString(p.logFile()).contains("OutOfMemoryError");
-      if (oom || !p.isAlive()) throw new IllegalStateException("service ran out of memory: see " + p.logFile());
+      long rssKb = p.peakRssKb();
+      if (outOfMemory.get() > 0 || !p.isAlive()) {
+        throw new IllegalStateException("service ran out of memory: see " + p.logFile());
+      }
       double heapMiB = peakHeap.get() / 1048576.0;
       return new Bench.Result("memory", "peak heap MiB at -Xmx256m", new Stats(List.of(heapMiB)), null, 256,
           String.format(Locale.ROOT, "%d MiB log merged and served (%d MiB out), peak RSS %d MiB, no OOM",
               plan.memoryPlainBytes() >> 20, served >> 20, rssKb / 1024));
     } finally {
+      sampler.shutdownNow();
       pool.shutdownNow();
     }
   }
@@ -91,8 +93,9 @@ final class MemoryCase {
   }
 
   /** A client reading about 64 MiB/s: slower than the service can produce, so back-pressure must hold memory. */
-  private static long slowRead(HttpClient http, URI uri) throws Exception {
-    HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofInputStream());
+  private static long slowRead(URI uri) throws Exception {
+    HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() != 200) throw new IllegalStateException("read answered " + r.statusCode());
     long served = 0;
     long t0 = System.nanoTime();
@@ -109,9 +112,9 @@ final class MemoryCase {
     return served;
   }
 
-  private static long heapUsed(HttpClient http, URI metrics) {
+  private static long heapUsed(ServiceProcess service) {
     try {
-      String body = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String body = service.get("/metrics").body();
       long sum = 0;
       for (String line : body.split("\n")) {
         if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {

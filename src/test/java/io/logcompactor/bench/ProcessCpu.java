@@ -24,7 +24,7 @@ final class ProcessCpu {
   }
 
   static ProcessCpu start(long pid) {
-    return new ProcessCpu(pid, threadTimes(pid));
+    return new ProcessCpu(pid, threadTimes(pid, false));
   }
 
   /** CPU time, time ready but waiting for a core (both ns), and voluntary context switches: times it blocked. */
@@ -34,21 +34,13 @@ final class ProcessCpu {
     }
   }
 
-  /** CPU time of the JIT compiler threads of process {@code pid} so far, in ns. */
+  /** CPU time of the JIT compiler threads of process {@code pid} so far, in ns. Polled while the service settles. */
   static long jitNanos(long pid) {
-    return threadTimes(pid).values().stream().filter(t -> isJit(t.name())).mapToLong(ThreadTime::nanos).sum();
+    return threadTimes(pid, true).values().stream().mapToLong(ThreadTime::nanos).sum();
   }
 
   private static boolean isJit(String thread) {
     return thread.startsWith("C1 Compi") || thread.startsWith("C2 Compi");
-  }
-
-  /** Peak resident set size of process {@code pid} so far (VmHWM), in KiB. */
-  static long peakRssKb(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-    }
-    return -1;
   }
 
   /**
@@ -58,7 +50,7 @@ final class ProcessCpu {
    */
   String report() {
     Map<String, ThreadTime> groups = new TreeMap<>();
-    for (var e : threadTimes(pid).entrySet()) {
+    for (var e : threadTimes(pid, false).entrySet()) {
       ThreadTime now = e.getValue();
       ThreadTime before = start.getOrDefault(e.getKey(), new ThreadTime(now.name(), 0, 0, 0));
       String group = isJit(now.name()) ? "JIT" : ThreadCpu.group(now.name());
@@ -76,19 +68,24 @@ final class ProcessCpu {
     return sb.toString();
   }
 
-  /** Each live thread's name and CPU time so far, by thread id. */
-  private static Map<String, ThreadTime> threadTimes(long pid) {
+  /**
+   * Each live thread's times so far, by thread id; with {@code jitOnly}, only the JIT's threads and only their CPU
+   * time (a poll every 50 ms need not read every thread's status).
+   */
+  private static Map<String, ThreadTime> threadTimes(long pid, boolean jitOnly) {
     Map<String, ThreadTime> times = new HashMap<>();
     Path tasks = Path.of("/proc/" + pid + "/task");
     try (var ids = Files.list(tasks)) {
       for (Path task : (Iterable<Path>) ids::iterator) {
         try {
           String name = Files.readString(task.resolve("comm")).strip();
-          String schedstat = Files.readString(task.resolve("schedstat"));
-          String[] f = schedstat.strip().split(" ");
+          if (jitOnly && !isJit(name)) continue;
+          String[] f = Files.readString(task.resolve("schedstat")).strip().split(" ");
           long switches = 0;
-          for (String line : Files.readAllLines(task.resolve("status"))) {
-            if (line.startsWith("voluntary_ctxt_switches:")) switches = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          if (!jitOnly) {
+            for (String line : Files.readAllLines(task.resolve("status"))) {
+              if (line.startsWith("voluntary_ctxt_switches:")) switches = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
           }
           times.put(task.getFileName().toString(),
               new ThreadTime(name, Long.parseLong(f[0]), Long.parseLong(f[1]), switches));

@@ -41,7 +41,7 @@ public final class ServiceProcess implements AutoCloseable {
   private static final Path LOG_DIR = Path.of("target", "soak-logs");
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
   /** Small and quick to start: several of these share 2 cores with the servers and the test JVM. */
-  public static final List<String> SMALL_JVM = List.of(
+  private static final List<String> SMALL_JVM = List.of(
       "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:-UsePerfData");
 
   static {
@@ -221,6 +221,14 @@ public final class ServiceProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** Peak resident set size of the process so far (VmHWM, Linux), in KiB. */
+  public long peakRssKb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+    throw new IOException("no VmHWM in /proc/" + process.pid() + "/status");
   }
 
   private void pumpOutput() {
