@@ -10,9 +10,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,12 +102,18 @@ public final class JobLogCursor implements Closeable {
     return exists;
   }
 
-  /** Metadata, raw listing, metadata again: when the ETag held, no compaction committed in between. */
+  /**
+   * Metadata and raw listing, then metadata again: when the ETag held, no compaction committed in between. The
+   * listing runs beside the first metadata read (it is the slower request), which is as safe as after it: a raw
+   * object missing from the listing was deleted before it, so merged by a commit before it, and that commit is in
+   * the first read unless the second read differs.
+   */
   private boolean plan() throws IOException, MetadataCodec.UnreadableMetadataException {
     lastPlan = clock.getAsLong();
     for (int i = 0; i < PLAN_ATTEMPTS; i++) {
+      CompletableFuture<List<String>> listing = listRawKeys();
       JobStore.VersionedMetadata before = store.readMetadata(request.pod());
-      java.util.List<String> raw = store.listRawKeys(request.pod());
+      List<String> raw = join(listing);
       JobStore.VersionedMetadata after = store.readMetadata(request.pod());
       if (Objects.equals(before.etag(), after.etag())) {
         ReadPlanner.Plan plan = ReadPlanner.plan(request.pod(), after.metadata(), raw, done, request.container(),
@@ -118,6 +128,24 @@ public final class JobLogCursor implements Closeable {
     }
     throw new IOException("metadata of pod " + request.pod() + " changed " + PLAN_ATTEMPTS
         + " times while planning a read; try again");
+  }
+
+  private CompletableFuture<List<String>> listRawKeys() {
+    try {
+      return CompletableFuture.supplyAsync(() -> store.listRawKeys(request.pod()), decoder);
+    } catch (RejectedExecutionException shutDown) {
+      return CompletableFuture.completedFuture(store.listRawKeys(request.pod()));
+    }
+  }
+
+  private static <T> T join(CompletableFuture<T> f) throws IOException {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error err) throw err;
+      throw new IOException(e.getCause());
+    }
   }
 
   /**
@@ -247,7 +275,7 @@ public final class JobLogCursor implements Closeable {
     decoded = new ReadAheadStream(new MultiMemberGzipInputStream(in, !unit.merged()), decoder);
     if (skip > 0) decoded.skipNBytes(skip);
     skipped = skip;
-    lines = new LineReader(decoded, maxLineBytes);
+    lines = new LineReader(decoded, maxLineBytes, scansRecords() ? scanner::scanLine : null);
     inOversized = false;
   }
 
@@ -282,7 +310,7 @@ public final class JobLogCursor implements Closeable {
       lineDone(sink);
       return;
     }
-    if (!request.jsonl() && !request.needsTime() && scanner.scan(b, off, len)) {
+    if (scansRecords() && (lines.scanned() || scanner.scan(b, off, len))) {
       if (!request.accepts(scanner.stream(), null)) return;
       ByteSink sink = lineSink();
       scanner.writeMessage(sink);
@@ -305,6 +333,11 @@ public final class JobLogCursor implements Closeable {
       sink.write(message, 0, message.length);
     }
     lineDone(sink);
+  }
+
+  /** A plain read: served by the {@link RecordScanner}, which then also finds where lines end. */
+  private boolean scansRecords() {
+    return !request.jsonl() && !request.needsTime();
   }
 
   /** Where a line is formatted: straight into the output, or with tail into a scratch buffer for the ring. */

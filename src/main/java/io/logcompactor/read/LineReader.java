@@ -22,8 +22,24 @@ public final class LineReader {
     EOF
   }
 
+  /**
+   * Finds the end of a line while doing its own work on the line's bytes, so they are walked once rather than once
+   * here and once by the caller.
+   */
+  @FunctionalInterface
+  public interface LineScan {
+    /**
+     * @param from where a line starts
+     * @param to   the end of the bytes at hand (the line may go on past it)
+     * @return the index of the newline that ends the line, or -1 when it cannot tell: the reader then looks itself
+     */
+    int lineEnd(byte[] b, int from, int to);
+  }
+
   private final InputStream in;
   private final int maxLineBytes;
+  private final LineScan scan;
+  private boolean scanned;
   private byte[] buf;
   private int pos;
   private int lim;
@@ -41,8 +57,18 @@ public final class LineReader {
   }
 
   public LineReader(InputStream in, int maxLineBytes, int bufferSize) {
+    this(in, maxLineBytes, bufferSize, null);
+  }
+
+  /** @param scan called at the start of each line that begins in a buffer, or null */
+  public LineReader(InputStream in, int maxLineBytes, LineScan scan) {
+    this(in, maxLineBytes, 64 * 1024, scan);
+  }
+
+  LineReader(InputStream in, int maxLineBytes, int bufferSize, LineScan scan) {
     this.in = in;
     this.maxLineBytes = maxLineBytes;
+    this.scan = scan;
     this.buf = in instanceof ReadAheadStream ? new byte[0] : new byte[bufferSize];
   }
 
@@ -59,12 +85,18 @@ public final class LineReader {
     return outLen;
   }
 
+  /** Whether the last {@link Event#LINE}'s end was found by the {@link LineScan}, which then walked all of it. */
+  public boolean scanned() {
+    return scanned;
+  }
+
   /** Decoded bytes handed out so far, newlines included: where to resume after reopening the same content. */
   public long consumed() {
     return consumed;
   }
 
   public Event next() throws IOException {
+    scanned = false;
     while (true) {
       if (pos == lim) {
         if (eof || !fill()) {
@@ -81,7 +113,13 @@ public final class LineReader {
           return Event.EOF;
         }
       }
-      int nl = indexOfNewline(buf, pos, lim);
+      int nl = -1;
+      boolean found = false;
+      if (scan != null && lineLen == 0 && !oversized) {
+        nl = scan.lineEnd(buf, pos, lim);
+        found = nl >= 0;
+      }
+      if (!found) nl = indexOfNewline(buf, pos, lim);
       int end = nl >= 0 ? nl : lim;
       int n = end - pos;
       if (!oversized && (long) lineLen + n <= maxLineBytes) {
@@ -89,6 +127,7 @@ public final class LineReader {
           // The whole line is in the buffer: handed out from there, not copied.
           int start = pos;
           pos = nl + 1;
+          scanned = found;
           return emit(buf, start, n, Event.LINE, 1);
         }
         append(buf, pos, n);

@@ -38,47 +38,79 @@ final class RecordScanner {
    *     then valid until the next call; false when the full parser must decide
    */
   boolean scan(byte[] b, int off, int len) {
+    int end = off + len;
+    int at = walk(b, off, end);
+    if (at < 0) return false;
+    return b[at] == '}' ? skipBlank(b, at + 1, end) == end : lastNonBlank(b, at + 1, end) == '}';
+  }
+
+  /**
+   * {@link #scan} of the line that starts at {@code off}, in one pass with the search for its end: the bytes up to
+   * the fields are walked once, not once for the newline and again for the fields.
+   *
+   * @param to the end of the bytes at hand, not of the line
+   * @return the index of the newline that ends the line, when it is a record {@link #scan} would serve (the scanner's
+   *     results then describe it); -1 otherwise, also when the line goes past {@code to}
+   */
+  int scanLine(byte[] b, int off, int to) {
+    int at = walk(b, off, to);
+    if (at < 0) return -1;
+    // The walk rejected every newline it met, so the first newline from here ends the line.
+    int nl = LineReader.indexOfNewline(b, at + 1, to);
+    if (nl < 0) return -1;
+    boolean ok = b[at] == '}' ? skipBlank(b, at + 1, nl) == nl : lastNonBlank(b, at + 1, nl) == '}';
+    return ok ? nl : -1;
+  }
+
+  /**
+   * Walks the record in {@code b[off, end)} up to where it is decided: the closing brace of a record whose message
+   * was found, or the comma after the message and stream fields; what remains of the line is for the caller to check.
+   * Never steps over a newline (it is not JSON whitespace inside a line, nor valid in a string), so everything it
+   * walked lies within one line.
+   *
+   * @return the index of that brace or comma, or -1 when the full parser must decide
+   */
+  private int walk(byte[] b, int off, int end) {
     src = b;
     logStart = -1;
     messageStart = -1;
     stream = null;
     streamSeen = false;
-    int end = off + len;
     int i = skipBlank(b, off, end);
-    if (i >= end || b[i] != '{') return false;
+    if (i >= end || b[i] != '{') return -1;
     i = skipBlank(b, i + 1, end);
-    if (i < end && b[i] == '}') return false; // {}: no message, the full parser says unparsed
+    if (i < end && b[i] == '}') return -1; // {}: no message, the full parser says unparsed
     while (true) {
-      if (i >= end || b[i] != '"') return false;
+      if (i >= end || b[i] != '"') return -1;
       int keyStart = i + 1;
       int keyEnd = keyEnd(b, keyStart, end);
-      if (keyEnd < 0) return false;
+      if (keyEnd < 0) return -1;
       i = skipBlank(b, keyEnd + 1, end);
-      if (i >= end || b[i] != ':') return false;
+      if (i >= end || b[i] != ':') return -1;
       i = skipBlank(b, i + 1, end);
-      if (i >= end) return false;
+      if (i >= end) return -1;
       Field field = field(b, keyStart, keyEnd);
       if (field != Field.OTHER) {
-        if (b[i] != '"') return false;
+        if (b[i] != '"') return -1;
         int valueStart = i + 1;
         int close = skipString(b, valueStart, end);
-        if (close < 0 || sawHighBit && !Utf8.valid(b, valueStart, close)) return false;
-        if (sawEscape && field != Field.STREAM && !JsonUnescaper.valid(b, valueStart, close)) return false;
+        if (close < 0 || sawHighBit && !Utf8.valid(b, valueStart, close)) return -1;
+        if (sawEscape && field != Field.STREAM && !JsonUnescaper.valid(b, valueStart, close)) return -1;
         switch (field) {
           case LOG -> {
-            if (logStart >= 0) return false;
+            if (logStart >= 0) return -1;
             logStart = valueStart;
             logEnd = close;
             logEscaped = sawEscape;
           }
           case MESSAGE -> {
-            if (messageStart >= 0) return false;
+            if (messageStart >= 0) return -1;
             messageStart = valueStart;
             messageEnd = close;
             messageEscaped = sawEscape;
           }
           case STREAM -> {
-            if (streamSeen || sawEscape) return false;
+            if (streamSeen || sawEscape) return -1;
             streamSeen = true;
             stream = streamName(b, valueStart, close);
           }
@@ -87,13 +119,13 @@ final class RecordScanner {
         i = close + 1;
       } else {
         i = skipValue(b, i, end);
-        if (i < 0) return false;
+        if (i < 0) return -1;
       }
       i = skipBlank(b, i, end);
-      if (i >= end) return false;
-      if (b[i] == '}') return closesLine(b, i + 1, end) && (logStart >= 0 || messageStart >= 0);
-      if (b[i] != ',') return false;
-      if (logStart >= 0 && streamSeen) return lastNonBlank(b, i + 1, end) == '}';
+      if (i >= end) return -1;
+      if (b[i] == '}') return logStart >= 0 || messageStart >= 0 ? i : -1;
+      if (b[i] != ',') return -1;
+      if (logStart >= 0 && streamSeen) return i;
       i = skipBlank(b, i + 1, end);
     }
   }
@@ -185,6 +217,9 @@ final class RecordScanner {
         return i;
       }
       if (c == '\\') {
+        // The escaped character is checked by the unescaper where the value matters; a control character after a
+        // backslash is never valid, and stepping over a newline would leave the line.
+        if (i + 1 < end && b[i + 1] >= 0 && b[i + 1] < 0x20) return -1;
         escape = true;
         i += 2;
         continue;
@@ -212,6 +247,8 @@ final class RecordScanner {
         if (c == '"') {
           i = skipString(b, i + 1, end);
           if (i < 0) return -1;
+        } else if (c == '\n') {
+          return -1;
         } else if (c == '{' || c == '[') {
           depth++;
         } else if (c == '}' || c == ']') {
@@ -234,13 +271,10 @@ final class RecordScanner {
     return i > start ? i : -1;
   }
 
+  /** Skips JSON whitespace, except a newline: within a line there is none, and {@link #scanLine} must stop at it. */
   private static int skipBlank(byte[] b, int i, int end) {
-    while (i < end && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
+    while (i < end && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r')) i++;
     return i;
-  }
-
-  private static boolean closesLine(byte[] b, int i, int end) {
-    return skipBlank(b, i, end) == end;
   }
 
   private static int lastNonBlank(byte[] b, int from, int end) {

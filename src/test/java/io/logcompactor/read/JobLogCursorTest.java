@@ -188,6 +188,57 @@ class JobLogCursorTest {
     assertThat(drain(open(ReadRequest.all("job-1")), 100)).isEqualTo("job-1 line 0\n");
   }
 
+  @Test
+  @DisplayName("a compaction that commits and cleans while a read is planned, around the listing or between the two "
+      + "metadata reads, loses and repeats no line")
+  void compactionWhilePlanning() throws Exception {
+    for (String when : List.of("listing", "second metadata read")) {
+      MemoryJobStore bucket = new MemoryJobStore();
+      JobFixture fixture = new JobFixture(bucket, "job-1");
+      FluentBitLogs.Container c = fixture.container("main", "main-1");
+      for (int m = 0; m < 4; m++) {
+        fixture.upload(c, T0.plusSeconds(60L * m), 0, JobFixture.lines(c, T0.plusSeconds(60L * m), "m" + m, 3));
+      }
+      String expected = fixture.expectedText();
+      java.util.concurrent.atomic.AtomicInteger metadataReads = new java.util.concurrent.atomic.AtomicInteger();
+      Runnable compaction = () -> {
+        fixture.merge(fixture.rawKeys());
+        fixture.clean();
+      };
+      JobStore racing = new JobStore() {
+        @Override
+        public VersionedMetadata readMetadata(String pod) throws io.logcompactor.layout.MetadataCodec.UnreadableMetadataException {
+          if (metadataReads.incrementAndGet() == 2 && when.startsWith("second")) compaction.run();
+          return bucket.readMetadata(pod);
+        }
+
+        @Override
+        public List<String> listRawKeys(String pod) {
+          if (when.equals("listing") && metadataReads.get() == 0) compaction.run();
+          return bucket.listRawKeys(pod);
+        }
+
+        @Override
+        public java.io.InputStream open(String key, long offset, long length) throws java.io.IOException {
+          return bucket.open(key, offset, length);
+        }
+
+        @Override
+        public boolean exists(String key) {
+          return bucket.exists(key);
+        }
+      };
+      SimpleMeterRegistry r = new SimpleMeterRegistry();
+      // Runnable::run: the listing then runs before the first metadata read, the earliest it can.
+      JobLogCursor cursor = new JobLogCursor(ReadRequest.all("job-1"), racing, new ReadMetrics(r), 1 << 20,
+          Duration.ofSeconds(10), Duration.ofSeconds(1), clock::get, Runnable::run);
+      assertThat(cursor.open()).isTrue();
+      assertThat(drain(cursor, 100)).as(when).isEqualTo(expected);
+      double replans = r.get("compactor.read.replans").tag("reason", "metadata_changed").counter().count();
+      assertThat(replans).as(when).isEqualTo(when.equals("listing") ? 0 : 1);
+    }
+  }
+
   private JobLogCursor open(ReadRequest r) throws Exception {
     JobLogCursor c = cursor(r, 1 << 20);
     assertThat(c.open()).isTrue();

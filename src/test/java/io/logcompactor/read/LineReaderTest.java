@@ -120,4 +120,41 @@ class LineReaderTest {
     assertThat(String.join("", fragments.stream().map(f -> f.substring(f.indexOf(':') + 1)).toList()))
         .isEqualTo(huge.toString());
   }
+
+  @Test
+  @DisplayName("with a record scan finding line ends, the lines are the same at any buffer size; a line is marked "
+      + "scanned only when the scan walked all of it")
+  void recordScanFindsTheSameLines() throws IOException {
+    String rec = "{\"stream\":\"stdout\",\"log\":\"m%d\",\"kubernetes\":{\"pod_name\":\"p\"}}";
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      text.append(switch (i % 5) {
+        case 0 -> "not json " + i;
+        case 1 -> "{\"log\":\"x\"," + "\"k\":\"" + "y".repeat(i) + "\"}";
+        case 2 -> "";
+        default -> String.format(rec, i);
+      }).append('\n');
+    }
+    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    List<String> expected = events(new LineReader(new ByteArrayInputStream(bytes), 1000, 7));
+    for (int size : new int[] {7, 31, 64, 100, 4096}) {
+      RecordScanner scanner = new RecordScanner();
+      RecordScanner check = new RecordScanner();
+      LineReader r = new LineReader(new ByteArrayInputStream(bytes), 1000, size, scanner::scanLine);
+      List<String> seen = new ArrayList<>();
+      int scanned = 0;
+      LineReader.Event e;
+      while ((e = r.next()) != LineReader.Event.EOF) {
+        String line = new String(r.data(), r.offset(), r.length(), StandardCharsets.UTF_8);
+        seen.add(e + ":" + line);
+        if (r.scanned()) {
+          scanned++;
+          assertThat(check.scan(r.data(), r.offset(), r.length())).as(line).isTrue();
+          assertThat(scanner.stream()).isEqualTo(check.stream());
+        }
+      }
+      assertThat(seen).as("buffer of %d bytes", size).isEqualTo(expected);
+      if (size == 4096) assertThat(scanned).isEqualTo(24); // the records with a message (cases 1, 3 and 4)
+    }
+  }
 }

@@ -144,4 +144,55 @@ class RecordScannerTest {
           .isEqualTo(expected);
     }
   }
+
+  @Test
+  @DisplayName("scanning a line and finding its end in one pass agrees with finding the end and then scanning, on "
+      + "random blocks of whole, cut, damaged and multi-line records")
+  void oneLinePassAgreesWithTwoPasses() throws Exception {
+    SplittableRandom rnd = new SplittableRandom(11);
+    RecordScanner twoPass = new RecordScanner();
+    int oneFound = 0;
+    for (int n = 0; n < 20_000; n++) {
+      StringBuilder block = new StringBuilder();
+      int lines = 1 + rnd.nextInt(3);
+      for (int k = 0; k < lines; k++) block.append(randomRecord(rnd)).append(rnd.nextInt(8) == 0 ? "\r\n" : "\n");
+      byte[] b = block.toString().getBytes(StandardCharsets.UTF_8);
+      // Damage: a newline, a quote, a brace or a cut anywhere, as a broken upload or a buffer boundary would.
+      int to = b.length;
+      switch (rnd.nextInt(5)) {
+        case 0 -> b[rnd.nextInt(b.length)] = '\n';
+        case 1 -> b[rnd.nextInt(b.length)] = '"';
+        case 2 -> b[rnd.nextInt(b.length)] = '}';
+        case 3 -> to = rnd.nextInt(b.length + 1);
+        default -> { }
+      }
+      int nl = LineReader.indexOfNewline(b, 0, to);
+      boolean expected = nl >= 0 && twoPass.scan(b, 0, nl);
+      int found = scanner.scanLine(b, 0, to);
+      String context = new String(b, 0, to, StandardCharsets.UTF_8);
+      if (!expected) {
+        assertThat(found).as(context).isEqualTo(-1);
+        continue;
+      }
+      if (found < 0) continue; // declining is always allowed: the caller then scans the line by itself
+      oneFound++;
+      assertThat(found).as(context).isEqualTo(nl);
+      ByteSink one = new ByteSink(8);
+      scanner.writeMessage(one);
+      ByteSink two = new ByteSink(8);
+      twoPass.writeMessage(two);
+      assertThat(one.toByteArray()).as(context).isEqualTo(two.toByteArray());
+      assertThat(scanner.stream()).as(context).isEqualTo(twoPass.stream());
+    }
+    assertThat(oneFound).isGreaterThan(10_000);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"log\":\"x\",\n\"stream\":\"stdout\"}\n", "{\"k\":{\"a\":\n1},\"log\":\"x\"}\n",
+      "{\"log\":\"x\\\n\"}\n", "{\n\"log\":\"x\"}\n", "{\"log\":\"x\"\n}\n", "{\"date\":1\n,\"log\":\"x\"}\n"})
+  @DisplayName("a newline inside a record ends the line: the one-pass scan never walks over it")
+  void oneLinePassStopsAtNewlines(String text) {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    assertThat(scanner.scanLine(b, 0, b.length)).isEqualTo(-1);
+  }
 }
