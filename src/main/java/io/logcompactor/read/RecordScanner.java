@@ -4,7 +4,9 @@ package io.logcompactor.read;
  * The fast path of a plain read: finds {@code log} (or {@code message}) and {@code stream} in a Fluent Bit JSON line
  * by walking its bytes, and writes the message straight into the output, without a token stream, a String or a
  * second UTF-8 encoding. It stops as soon as both fields are found: the {@code kubernetes} object Fluent Bit appends
- * (most of a record's bytes) is never walked, only the record's closing brace is checked.
+ * (most of a record's bytes) is never walked, only searched for the newline that ends the line, and the record's
+ * closing brace checked. {@link #scanLine} does that search itself, so a line's bytes up to its message are read
+ * once, not once to find the line and again to scan it.
  *
  * <p>It handles the shape Fluent Bit writes and declines anything else ({@link #scan} returns false): escaped or
  * duplicate field names, a non-string {@code log}, invalid UTF-8 or escapes in the fields it reads, bad syntax on
