@@ -173,4 +173,34 @@ class GzipCheckTest {
       assertThat(check(gzipLevel("some text\n".repeat(100), level)).valid()).as("level %d", level).isTrue();
     }
   }
+
+  @Test
+  @DisplayName("the inflater a thread reuses carries nothing over: after damage found mid-member, after an unreadable "
+      + "stream, the next object is checked from scratch")
+  void reusedInflaterStartsClean() throws Exception {
+    byte[] good = gz("x".repeat(100_000) + "\n");
+    byte[] damaged = good.clone();
+    for (int i = 20; i < 40; i++) damaged[i] ^= 0x5a;
+    byte[] truncated = Arrays.copyOf(good, good.length / 2);
+    InputStream breaking = new InputStream() {
+      private int served;
+
+      @Override
+      public int read() throws IOException {
+        if (served >= good.length / 2) throw new IOException("connection reset");
+        return good[served++] & 0xff;
+      }
+    };
+    for (int round = 0; round < 3; round++) {
+      assertThat(check(damaged).valid()).isFalse();
+      assertThat(check(good).uncompressedBytes()).isEqualTo(100_001);
+      assertThat(check(truncated).valid()).isFalse();
+      assertThat(check(good).valid()).isTrue();
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GzipCheck.validate(breaking))
+        .isInstanceOf(IOException.class);
+    GzipCheck after = check(concat(good, gz("tail")));
+    assertThat(after.members()).isEqualTo(2);
+    assertThat(after.uncompressedBytes()).isEqualTo(100_005);
+  }
 }
