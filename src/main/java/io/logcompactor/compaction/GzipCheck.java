@@ -56,8 +56,8 @@ public record GzipCheck(String reason, int members, long uncompressedBytes, int 
   }
 
   private static GzipCheck check(Input input) throws IOException {
+    // Reset before each member below, and after the last one.
     Inflater inflater = INFLATER.get();
-    inflater.reset();
     CRC32 crc = new CRC32();
     byte[] out = SCRATCH.get();
     int members = 0;

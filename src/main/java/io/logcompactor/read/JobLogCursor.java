@@ -75,8 +75,8 @@ public final class JobLogCursor implements Closeable {
   }
 
   /**
-   * @param decoder where objects are decoded ahead of the line splitting, in short tasks; {@code Runnable::run}
-   *                decodes on the caller's thread
+   * @param decoder where objects are decoded ahead of the line splitting, in short tasks, and where a plan's raw
+   *                listing runs beside its metadata read; {@code Runnable::run} does both on the caller's thread
    */
   public JobLogCursor(ReadRequest request, JobStore store, ReadMetrics metrics, int maxLineBytes,
                       Duration idleTimeout, Duration pollInterval, LongSupplier nanoClock, Executor decoder) {

@@ -59,8 +59,9 @@ public final class ReadVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = vertx.createSharedWorkerExecutor(POOL, settings.poolSize());
-    // A plain executor, not a Vert.x pool: its tasks are short and never wait on a reader, and once it is shut
-    // down a new task is refused at once (the stream then fails instead of waiting for a task that never runs).
+    // A plain executor, not a Vert.x pool: its tasks (decoding ahead, a plan's listing) are short and never wait on a
+    // reader, and once it is shut down a new task is refused at once (the stream then fails instead of waiting for a
+    // task that never runs).
     AtomicInteger threads = new AtomicInteger();
     decoders = new ThreadPoolExecutor(settings.poolSize(), settings.poolSize(), 60, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), r -> {

@@ -42,8 +42,7 @@ final class RecordScanner {
   boolean scan(byte[] b, int off, int len) {
     int end = off + len;
     int at = walk(b, off, end);
-    if (at < 0) return false;
-    return b[at] == '}' ? skipBlank(b, at + 1, end) == end : lastNonBlank(b, at + 1, end) == '}';
+    return at >= 0 && closes(b, at, end);
   }
 
   /**
@@ -59,9 +58,15 @@ final class RecordScanner {
     if (at < 0) return -1;
     // The walk rejected every newline it met, so the first newline from here ends the line.
     int nl = LineReader.indexOfNewline(b, at + 1, to);
-    if (nl < 0) return -1;
-    boolean ok = b[at] == '}' ? skipBlank(b, at + 1, nl) == nl : lastNonBlank(b, at + 1, nl) == '}';
-    return ok ? nl : -1;
+    return nl >= 0 && closes(b, at, nl) ? nl : -1;
+  }
+
+  /**
+   * Whether the line ending at {@code end} closes the record {@link #walk} decided at {@code at}: only blanks after
+   * its closing brace, or, after the comma that follows the fields, a closing brace as the last non-blank byte.
+   */
+  private static boolean closes(byte[] b, int at, int end) {
+    return b[at] == '}' ? skipBlank(b, at + 1, end) == end : lastNonBlank(b, at + 1, end) == '}';
   }
 
   /**
