@@ -49,6 +49,10 @@ final class RawFetcher {
     }
   }
 
+  /** Fetches of one raw object whose body broke off, before the merge gives up. */
+  static final int ATTEMPTS = 3;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RawFetcher.class);
+
   private final S3Client s3;
   private final String bucket;
   private final long streamThreshold;
@@ -66,9 +70,20 @@ final class RawFetcher {
     return Math.min(Math.max(raw.object().size(), 1), streamThreshold);
   }
 
-  /** Blocking; runs on an S3 worker thread. */
+  /**
+   * Blocking; runs on an S3 worker thread. A body that breaks off is fetched again, up to {@value #ATTEMPTS} times in
+   * all: the SDK retries a request that fails, not the read of a body that stops midway, and one such read would
+   * otherwise fail the whole merge (a fetch has no side effect, so it can simply start over).
+   */
   Fetched fetch(MergePlan.Raw raw) throws IOException {
-    return raw.object().size() <= streamThreshold ? fetchWhole(raw.key()) : validateStreaming(raw.key());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return raw.object().size() <= streamThreshold ? fetchWhole(raw.key()) : validateStreaming(raw.key());
+      } catch (IOException e) {
+        if (attempt == ATTEMPTS) throw e;
+        LOG.warn("reading raw object s3://{}/{} broke off ({}); fetching it again", bucket, raw.key(), e.toString());
+      }
+    }
   }
 
   private Fetched fetchWhole(String key) throws IOException {

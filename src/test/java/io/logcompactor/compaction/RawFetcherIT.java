@@ -2,6 +2,11 @@ package io.logcompactor.compaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.logcompactor.aws.AwsClients;
+import io.logcompactor.config.CompactorConfig;
+import io.logcompactor.faults.Fault;
+import io.logcompactor.faults.FaultProxy;
+import io.logcompactor.faults.FaultRule;
 import io.logcompactor.layout.RawKeyParser;
 import io.logcompactor.local.FluentBitLogs;
 import io.logcompactor.local.LocalServers;
@@ -11,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.DisplayName;
@@ -84,5 +90,37 @@ class RawFetcherIT {
     ByteArrayOutputStream copied = new ByteArrayOutputStream();
     assertThat(fetcher.copy(key, (RawFetcher.Deferred) fetched, copied)).isTrue();
     assertThat(copied.toByteArray()).isEqualTo(body);
+  }
+
+  @Test
+  @DisplayName("a GET whose body breaks off is fetched again, whole and held or streaming; one that keeps breaking "
+      + "fails the fetch after three tries")
+  void bodyThatBreaksOffIsFetchedAgain(LocalServers servers) throws Exception {
+    LocalServers.Environment env = servers.newEnvironment("fetch-truncated");
+    String small = container.rawKey("202611252000", 0);
+    String large = container.rawKey("202611252000", 1);
+    byte[] smallBody = gzip(lines(10));
+    byte[] largeBody = gzip(lines(500));
+    env.s3().putObject(b -> b.bucket(env.bucket()).key(small), RequestBody.fromBytes(smallBody));
+    env.s3().putObject(b -> b.bucket(env.bucket()).key(large), RequestBody.fromBytes(largeBody));
+    try (FaultProxy proxy = FaultProxy.start("s3-truncated", servers.s3Endpoint());
+         S3Client s3 = AwsClients.s3(env.config(Map.of(CompactorConfig.S3_ENDPOINT, proxy.endpoint().toString())))) {
+      RawFetcher fetcher = new RawFetcher(s3, env.bucket(), THRESHOLD, new SimpleMeterRegistry().timer("validation"));
+
+      proxy.rules(FaultRule.of(Fault.TRUNCATED).method("GET").limit(2));
+      RawFetcher.Fetched whole = fetcher.fetch(raw(small, smallBody.length));
+      assertThat(proxy.injected(Fault.TRUNCATED)).isEqualTo(2);
+      RawFetcher.Ready ready = (RawFetcher.Ready) whole;
+      assertThat(java.util.Arrays.copyOf(ready.bytes(), ready.length())).isEqualTo(smallBody);
+
+      proxy.rules(FaultRule.of(Fault.TRUNCATED).method("GET").limit(1));
+      assertThat(fetcher.fetch(raw(large, largeBody.length))).isInstanceOf(RawFetcher.Deferred.class);
+      assertThat(proxy.injected(Fault.TRUNCATED)).isEqualTo(3);
+
+      proxy.rules(FaultRule.of(Fault.TRUNCATED).method("GET"));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> fetcher.fetch(raw(small, smallBody.length)))
+          .isInstanceOf(IOException.class);
+      assertThat(proxy.injected(Fault.TRUNCATED)).isEqualTo(3 + RawFetcher.ATTEMPTS);
+    }
   }
 }
