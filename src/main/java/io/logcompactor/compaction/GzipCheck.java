@@ -41,8 +41,17 @@ public record GzipCheck(String reason, int members, long uncompressedBytes, int 
     return lastByte >= 0 && lastByte != '\n';
   }
 
-  /** Checks {@code bytes[0, length)}, inflating straight from the array. */
+  /**
+   * Checks {@code bytes[0, length)}: libdeflate confirms a valid object of {@link NativeGzip#MIN_INPUT} bytes or more
+   * when it can, else zlib inflates straight from the array and gives the verdict.
+   */
   public static GzipCheck of(byte[] bytes, int length) {
+    GzipCheck confirmed = length >= NativeGzip.MIN_INPUT ? NativeGzip.confirm(bytes, length) : null;
+    return confirmed != null ? confirmed : zlib(bytes, length);
+  }
+
+  /** {@link #of} without libdeflate. */
+  static GzipCheck zlib(byte[] bytes, int length) {
     try {
       return check(new Input(bytes, length));
     } catch (IOException e) {

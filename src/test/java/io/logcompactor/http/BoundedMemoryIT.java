@@ -67,9 +67,12 @@ class BoundedMemoryIT {
     int port = LocalServers.freePort();
     Map<String, String> childEnv = env.env(Map.of(CompactorConfig.HTTP_PORT, Integer.toString(port)));
     Path childLog = Files.createTempFile("bounded-memory-service", ".log");
-    ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(io.logcompactor.local.ChildJvm.nativeAccessFlags());
+    command.addAll(List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
         "io.logcompactor.Main"));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().putAll(childEnv);
     pb.redirectErrorStream(true).redirectOutput(childLog.toFile());
     Process child = pb.start();

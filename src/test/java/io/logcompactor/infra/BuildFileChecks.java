@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 final class BuildFileChecks {
   private static final Pattern MAKE_IMAGE = Pattern.compile("(?m)^IMAGE\\s*\\?=\\s*(\\S+)\\s*$");
   private static final Pattern SCRIPT_IMAGE = Pattern.compile("\\$\\{IMAGE:-([^}]+)}");
+  private static final Pattern POM_NATIVE_FLAGS = Pattern.compile("<native.jvm.flags>([^<]+)</native.jvm.flags>");
   private static final Pattern POM_JAR = Pattern.compile("<outputFile>\\$\\{project.build.directory}/([^<]+)</outputFile>");
 
   private BuildFileChecks() {}
@@ -106,6 +107,19 @@ final class BuildFileChecks {
       return;
     }
     String pom = read(root.resolve("pom.xml"), problems);
+    Matcher flags = pom == null ? null : POM_NATIVE_FLAGS.matcher(pom);
+    if (flags != null && flags.find()) {
+      for (String flag : flags.group(1).trim().split("\\s+")) {
+        int at = argv.indexOf(flag);
+        if (at < 0 || at > jar) {
+          problems.add("Dockerfile: the ENTRYPOINT does not pass " + flag + " before -jar (the pom's native.jvm.flags: "
+              + "without them the gzip check cannot use libdeflate)");
+        }
+      }
+      boolean installed = instructions.stream().anyMatch(i -> i.startsWith("RUN ") && i.contains("apt-get install")
+          && i.contains(" libdeflate0"));
+      if (!installed) problems.add("Dockerfile: the runtime stage does not install libdeflate0 for the gzip check");
+    }
     Matcher m = pom == null ? null : POM_JAR.matcher(pom);
     String built = m != null && m.find() ? m.group(1) : "log-compactor.jar";
     String runs = argv.get(jar + 1);

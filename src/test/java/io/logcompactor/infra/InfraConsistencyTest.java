@@ -58,6 +58,8 @@ class InfraConsistencyTest {
       the Makefile building another image              | Makefile                                       | IMAGE ?= log-compactor:dev                       | IMAGE ?= compactor:dev                                | Makefile IMAGE
       an image without a non-root user                 | Dockerfile                                     | USER 10001:10001                                 | USER root                                             | numeric non-root uid
       a shell-form entrypoint                          | Dockerfile                                     | 'ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0"' | 'ENTRYPOINT java -XX:MaxRAMPercentage=75.0 ["x"'     | exec form
+      an entrypoint without native access              | Dockerfile                                     | '"--enable-native-access=ALL-UNNAMED", '          | ''                                                    | does not pass --enable-native-access=ALL-UNNAMED
+      a runtime image without libdeflate               | Dockerfile                                     | 'install -y --no-install-recommends libdeflate0'  | 'install -y --no-install-recommends zlib1g'           | does not install libdeflate0
       a demo job in a namespace Fluent Bit ignores     | infra/k8s/fixtures/demo-job.yaml               | namespace: platform-jobs                         | namespace: default                                    | its log would never reach S3
       """)
   @DisplayName("a drifted file is reported, naming what drifted")

@@ -75,6 +75,7 @@ public final class ServiceProcess implements AutoCloseable {
     this.logFile = LOG_DIR.resolve(name + "-" + generation + ".log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(io.logcompactor.local.ChildJvm.nativeAccessFlags());
     command.addAll(jvmOptions);
     command.add("-jar");
     command.add(JAR.toAbsolutePath().toString());
