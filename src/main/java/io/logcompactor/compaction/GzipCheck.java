@@ -1,5 +1,6 @@
 package io.logcompactor.compaction;
 
+import io.logcompactor.gzip.NativeGzip;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.CRC32;
@@ -42,12 +43,24 @@ public record GzipCheck(String reason, int members, long uncompressedBytes, int 
   }
 
   /**
-   * Checks {@code bytes[0, length)}: libdeflate confirms a valid object of {@link NativeGzip#MIN_INPUT} bytes or more
-   * when it can, else zlib inflates straight from the array and gives the verdict.
+   * Smaller objects stay on zlib: it inflates them in microseconds, and a merge of thousands of them ran slower
+   * through libdeflate (a decoder to wait for, a copy into native memory, the call's own cost, more code to compile).
+   */
+  static final int NATIVE_MIN_INPUT = 64 << 10;
+
+  /**
+   * Checks {@code bytes[0, length)}: libdeflate confirms a valid object of {@link #NATIVE_MIN_INPUT} bytes or more
+   * when it can ({@link NativeGzip}), else zlib inflates straight from the array and gives the verdict.
    */
   public static GzipCheck of(byte[] bytes, int length) {
-    GzipCheck confirmed = length >= NativeGzip.MIN_INPUT ? NativeGzip.confirm(bytes, length) : null;
+    GzipCheck confirmed = length >= NATIVE_MIN_INPUT ? confirmedNatively(bytes, length) : null;
     return confirmed != null ? confirmed : zlib(bytes, length);
+  }
+
+  /** @return the check of a valid object, by libdeflate, or null when zlib must decide */
+  static GzipCheck confirmedNatively(byte[] bytes, int length) {
+    NativeGzip.Confirmed c = NativeGzip.confirm(bytes, length);
+    return c == null ? null : new GzipCheck(null, c.members(), c.uncompressedBytes(), c.lastByte());
   }
 
   /** {@link #of} without libdeflate. */

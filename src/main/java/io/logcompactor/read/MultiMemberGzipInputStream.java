@@ -1,5 +1,6 @@
 package io.logcompactor.read;
 
+import io.logcompactor.gzip.NativeGzip;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.CRC32;
@@ -15,6 +16,11 @@ import java.util.zip.Inflater;
  *
  * <p>With {@code allowPlain}, a stream that does not start with the gzip magic is passed through unchanged: Fluent
  * Bit writes plain JSON lines when compression is off.
+ *
+ * <p>Given a libdeflate decoder ({@link NativeGzip}), whole members that lie in the buffer are inflated by it (the
+ * inflate is most of a read's decoding, and libdeflate's is about 1.7 times as fast as zlib's); the first member it
+ * does not accept (damage, or a member larger than the buffer or its output) and every one after it go to zlib, which
+ * gives every error.
  */
 public final class MultiMemberGzipInputStream extends InputStream {
   private static final int FHCRC = 2;
@@ -22,7 +28,12 @@ public final class MultiMemberGzipInputStream extends InputStream {
   private static final int FNAME = 8;
   private static final int FCOMMENT = 16;
 
-  private enum State { HEADER, BODY, PLAIN, EOF }
+  private enum State { HEADER, BODY, NATIVE, PLAIN, EOF }
+
+  /** Input buffered for libdeflate: members from Fluent Bit's uploads are mostly far smaller. */
+  static final int NATIVE_BUFFER = 1 << 20;
+  /** The buffer is topped up when less than this is left, so a member of up to this much is there whole. */
+  static final int NATIVE_REFILL_BELOW = NATIVE_BUFFER / 2;
 
   private final InputStream in;
   private final boolean allowPlain;
@@ -35,15 +46,33 @@ public final class MultiMemberGzipInputStream extends InputStream {
   private long memberOut;
   private int members;
   private State state = State.HEADER;
+  private boolean sourceEnded;
+  private NativeGzip.Decoder decoder;
+  /** Where the decoder's loaded input starts in {@code buf}, or -1 when the buffer changed since it was loaded. */
+  private int loadedAt = -1;
+  private long nativePos;
+  private long nativeLim;
 
+  /** Decodes with libdeflate where it can (see the class description), else with zlib. */
   public MultiMemberGzipInputStream(InputStream in, boolean allowPlain) {
-    this(in, allowPlain, 64 * 1024);
+    this(in, allowPlain, NativeGzip.newDecoder());
   }
 
+  private MultiMemberGzipInputStream(InputStream in, boolean allowPlain, NativeGzip.Decoder decoder) {
+    this(in, allowPlain, decoder != null ? NATIVE_BUFFER : 64 * 1024, decoder);
+  }
+
+  /** zlib only. */
   public MultiMemberGzipInputStream(InputStream in, boolean allowPlain, int bufferSize) {
+    this(in, allowPlain, bufferSize, null);
+  }
+
+  /** @param decoder libdeflate for whole members in the buffer, or null; closed with this stream */
+  MultiMemberGzipInputStream(InputStream in, boolean allowPlain, int bufferSize, NativeGzip.Decoder decoder) {
     this.in = in;
     this.allowPlain = allowPlain;
     this.buf = new byte[bufferSize];
+    this.decoder = decoder;
   }
 
   /** Members whose header has been read so far. */
@@ -77,8 +106,15 @@ public final class MultiMemberGzipInputStream extends InputStream {
           return n;
         }
         case HEADER:
-          readHeader();
+          if (decoder == null || !inflateNatively()) readHeader();
           break;
+        case NATIVE: {
+          int n = (int) Math.min(len, nativeLim - nativePos);
+          decoder.copyOut(nativePos, b, off, n);
+          nativePos += n;
+          if (nativePos == nativeLim) state = State.HEADER;
+          return n;
+        }
         case BODY: {
           int n = inflate(b, off, len);
           if (n > 0) return n;
@@ -117,6 +153,67 @@ public final class MultiMemberGzipInputStream extends InputStream {
         pos = lim;
       }
     }
+  }
+
+  /**
+   * Inflates the next member with libdeflate if it accepts it whole; sets the next state.
+   *
+   * @return false to leave it to zlib: the end of the stream, plain input, or a member libdeflate did not accept (it
+   *     is not used again for this stream, whose members are likely alike)
+   */
+  private boolean inflateNatively() throws IOException {
+    if (lim - pos < NATIVE_REFILL_BELOW && !sourceEnded) fillUp();
+    if (lim - pos < 2) return false;
+    boolean magic = (buf[pos] & 0xff) == 0x1f && (buf[pos + 1] & 0xff) == 0x8b;
+    if (!magic) return false;
+    NativeGzip.Outcome outcome = inflateLoaded();
+    if (outcome == NativeGzip.Outcome.REFUSED && !sourceEnded && lim - pos < buf.length) {
+      // Perhaps only cut off by the end of the buffered bytes: once more with the buffer full.
+      fillUp();
+      outcome = inflateLoaded();
+    }
+    if (outcome != NativeGzip.Outcome.INFLATED) {
+      decoder.close();
+      decoder = null;
+      return false;
+    }
+    members++;
+    pos += (int) decoder.consumed();
+    nativePos = 0;
+    nativeLim = decoder.produced();
+    state = nativeLim > 0 ? State.NATIVE : State.HEADER;
+    return true;
+  }
+
+  private NativeGzip.Outcome inflateLoaded() {
+    if (loadedAt < 0) {
+      decoder.load(buf, pos, lim - pos);
+      loadedAt = pos;
+    }
+    return decoder.member(pos - loadedAt, 0);
+  }
+
+  /** Moves the unread bytes to the front and reads until the buffer is full or the stream ends. */
+  private void fillUp() throws IOException {
+    compact();
+    loadedAt = -1;
+    while (lim < buf.length) {
+      int r = in.read(buf, lim, buf.length - lim);
+      if (r < 0) {
+        sourceEnded = true;
+        return;
+      }
+      lim += r;
+    }
+  }
+
+  private void compact() {
+    if (pos == 0) return;
+    System.arraycopy(buf, pos, buf, 0, lim - pos);
+    consumedBefore += pos;
+    lim -= pos;
+    pos = 0;
+    loadedAt = -1;
   }
 
   /** Reads the next member's header, or notices the end of the stream; sets the next state. */
@@ -184,15 +281,14 @@ public final class MultiMemberGzipInputStream extends InputStream {
    */
   private boolean ensure(int n) throws IOException {
     if (lim - pos >= n) return true;
-    if (pos > 0) {
-      System.arraycopy(buf, pos, buf, 0, lim - pos);
-      consumedBefore += pos;
-      lim -= pos;
-      pos = 0;
-    }
+    compact();
+    loadedAt = -1;
     while (lim < n) {
       int r = in.read(buf, lim, buf.length - lim);
-      if (r < 0) return false;
+      if (r < 0) {
+        sourceEnded = true;
+        return false;
+      }
       lim += r;
     }
     return true;
@@ -206,6 +302,10 @@ public final class MultiMemberGzipInputStream extends InputStream {
   @Override
   public void close() throws IOException {
     state = State.EOF;
+    if (decoder != null) {
+      decoder.close();
+      decoder = null;
+    }
     inflater.end();
     in.close();
   }
