@@ -97,7 +97,7 @@ public final class NativeGzip {
    *     member whole)
    */
   public static Confirmed confirm(byte[] bytes, int length) {
-    if (LIBRARY == null || length < 18) return null;
+    if (POOL == null || length < 18) return null;
     Decoder decoder;
     try {
       decoder = POOL.take();
@@ -138,12 +138,17 @@ public final class NativeGzip {
     return new Confirmed(members, total, lastByte);
   }
 
+  /** @return the decoders for whole objects, or null when there are none (the check then stays on zlib) */
   private static BlockingQueue<Decoder> pool() {
+    if (LIBRARY == null) return null;
     BlockingQueue<Decoder> pool = new ArrayBlockingQueue<>(cores());
-    for (int i = 0; LIBRARY != null && i < cores(); i++) {
-      pool.add(((LibDeflate) LIBRARY).newDecoder(MAX_OUTPUT, () -> { }));
+    try {
+      for (int i = 0; i < cores(); i++) pool.add(((LibDeflate) LIBRARY).newDecoder(MAX_OUTPUT, () -> { }));
+    } catch (RuntimeException e) {
+      // Fewer decoders only means less parallel inflating; none means zlib. Never an empty pool to wait on.
+      LOG.warn("gzip: {} of {} libdeflate decoders for merges could be made: {}", pool.size(), cores(), e.toString());
     }
-    return pool;
+    return pool.isEmpty() ? null : pool;
   }
 
   private static int cores() {
