@@ -109,7 +109,6 @@ final class LibDeflate {
 
     Decoder(long maxOutput, Runnable onClose) throws Throwable {
       this.maxOutput = maxOutput;
-      scope.addCloseAction(onClose);
       MemoryAddress d = (MemoryAddress) alloc.invokeExact();
       if (d.equals(MemoryAddress.NULL)) {
         scope.close();
@@ -129,6 +128,8 @@ final class LibDeflate {
       in = MemorySegment.allocateNative(64 << 10, inScope);
       outScope = ResourceScope.newSharedScope(CLEANER);
       out = MemorySegment.allocateNative(Math.min(maxOutput, 1 << 20), outScope);
+      // Last: a decoder that failed to be made never runs it (its maker cleans up instead).
+      scope.addCloseAction(onClose);
     }
 
     @Override
