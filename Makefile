@@ -5,6 +5,7 @@ IMAGE ?= log-compactor:dev
 # The JVM flags that let the gzip check call libdeflate (the pom's native.jvm.flags): for the goals that run the
 # service inside Maven's own JVM.
 NATIVE_JVM_FLAGS := --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED
+MVN_NATIVE = MAVEN_OPTS="$$MAVEN_OPTS $(NATIVE_JVM_FLAGS)" $(MVN)
 
 .PHONY: help setup build run test test_unit test_integration test_localstack image bench shellcheck soak \
 	minikube-start minikube-load-images minikube-apply minikube-clean minikube-stop
@@ -19,7 +20,7 @@ build: ## Build target/log-compactor.jar (no tests)
 	$(MVN) -DskipTests package
 
 run: ## Run the service locally on embedded S3 (S3Proxy) + SQS (ElasticMQ) with a demo producer
-	MAVEN_OPTS="$$MAVEN_OPTS $(NATIVE_JVM_FLAGS)" $(MVN) -q -DskipTests test-compile exec:java -Dexec.classpathScope=test \
+	$(MVN_NATIVE) -q -DskipTests test-compile exec:java -Dexec.classpathScope=test \
 	  -Dexec.mainClass=io.logcompactor.local.LocalMain -Dexec.cleanupDaemonThreads=false
 
 test: shellcheck ## The whole suite: shellcheck, then unit + integration tests against real in-process S3 and SQS servers
@@ -71,6 +72,5 @@ minikube-stop: ## minikube: stop the cluster
 
 bench: ## Benchmarks against the floor measured in the same run (about 6 min idle; BENCH_ARGS=--only=read,ingest); writes target/bench/results.json
 	$(MVN) -q -DskipTests package
-	MAVEN_OPTS="$$MAVEN_OPTS $(NATIVE_JVM_FLAGS)" $(MVN) -q exec:java -Dexec.classpathScope=test \
-	  -Dexec.mainClass=io.logcompactor.bench.Bench \
+	$(MVN_NATIVE) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.logcompactor.bench.Bench \
 	  -Dexec.cleanupDaemonThreads=false -Dexec.args="$(BENCH_ARGS)"

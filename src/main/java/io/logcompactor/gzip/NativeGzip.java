@@ -75,9 +75,9 @@ public final class NativeGzip {
   }
 
   /**
-   * @return a decoder of its own for a stream, to close when done; null when libdeflate is not available or as many
-   *     stream decoders as there are cores are open (each may hold up to 17 MiB of native memory, and reads are not
-   *     otherwise limited in number)
+   * @return a decoder of its own for a stream, to close when done; null when libdeflate is not available, a decoder
+   *     cannot be made (the stream then decodes with zlib rather than fail), or as many stream decoders as there are
+   *     cores are open (each may hold up to 17 MiB of native memory, and reads are not otherwise limited in number)
    */
   public static Decoder newDecoder() {
     if (LIBRARY == null || !STREAM_DECODERS.tryAcquire()) return null;
@@ -85,7 +85,8 @@ public final class NativeGzip {
       return ((LibDeflate) LIBRARY).newDecoder(MAX_OUTPUT, STREAM_DECODERS::release);
     } catch (RuntimeException e) {
       STREAM_DECODERS.release();
-      throw e;
+      LOG.warn("gzip: no libdeflate decoder for a stream, zlib decodes it: {}", e.toString());
+      return null;
     }
   }
 

@@ -162,14 +162,14 @@ public final class MultiMemberGzipInputStream extends InputStream {
    *     is not used again for this stream, whose members are likely alike)
    */
   private boolean inflateNatively() throws IOException {
-    if (lim - pos < NATIVE_REFILL_BELOW && !sourceEnded) fillUp();
+    if (lim - pos < NATIVE_REFILL_BELOW && !sourceEnded) ensure(buf.length);
     if (lim - pos < 2) return false;
     boolean magic = (buf[pos] & 0xff) == 0x1f && (buf[pos + 1] & 0xff) == 0x8b;
     if (!magic) return false;
     NativeGzip.Outcome outcome = inflateLoaded();
     if (outcome == NativeGzip.Outcome.REFUSED && !sourceEnded && lim - pos < buf.length) {
       // Perhaps only cut off by the end of the buffered bytes: once more with the buffer full.
-      fillUp();
+      ensure(buf.length);
       outcome = inflateLoaded();
     }
     if (outcome != NativeGzip.Outcome.INFLATED) {
@@ -191,20 +191,6 @@ public final class MultiMemberGzipInputStream extends InputStream {
       loadedAt = pos;
     }
     return decoder.member(pos - loadedAt, 0);
-  }
-
-  /** Moves the unread bytes to the front and reads until the buffer is full or the stream ends. */
-  private void fillUp() throws IOException {
-    compact();
-    loadedAt = -1;
-    while (lim < buf.length) {
-      int r = in.read(buf, lim, buf.length - lim);
-      if (r < 0) {
-        sourceEnded = true;
-        return;
-      }
-      lim += r;
-    }
   }
 
   private void compact() {
@@ -275,8 +261,9 @@ public final class MultiMemberGzipInputStream extends InputStream {
   }
 
   /**
-   * Makes at least {@code n} unread bytes available in {@code buf[pos..lim)}, moving the unread rest to the front.
-   * Called only when the inflater holds no input of ours, so moving bytes cannot corrupt it.
+   * Makes at least {@code n} unread bytes available in {@code buf[pos..lim)}, moving the unread rest to the front
+   * ({@code n = buf.length}: fills the buffer, or reads to the end of the stream). Called only when the inflater
+   * holds no input of ours, so moving bytes cannot corrupt it.
    * @return false when the stream ends first
    */
   private boolean ensure(int n) throws IOException {
