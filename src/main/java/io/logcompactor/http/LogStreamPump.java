@@ -12,12 +12,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies one read stream to one HTTP response, pulling the next chunk only when the previous one has been handed to
- * the connection and its write queue has room: the client's speed is the speed of the S3 reads. A client that goes
+ * Copies one read stream to one HTTP response, pulling the next chunk only while fewer than {@value #MAX_UNWRITTEN}
+ * chunks wait to be written to the socket: the client's speed is the speed of the S3 reads, and a slow client costs
+ * the service a couple of chunks in the connection besides the reader's read-ahead. A client that goes
  * away closes the read stream.
  */
 final class LogStreamPump {
   private static final Logger LOG = LoggerFactory.getLogger(LogStreamPump.class);
+  /**
+   * Chunks (of up to 256 KiB) a response holds before it has written them to the socket. Not the connection's write
+   * queue: that reports "full" only at 16 queued writes, 4 MiB per slow client. Two keep the next chunk's request
+   * under way while one is written.
+   */
+  static final int MAX_UNWRITTEN = 2;
 
   private final EventBus bus;
   private final HttpServerResponse response;
@@ -26,6 +33,9 @@ final class LogStreamPump {
   private final Counter bytesServed;
   private final HttpMetrics metrics;
   private boolean done;
+  private boolean requesting;
+  /** Chunks handed to the response and not yet in the socket. */
+  private int unwritten;
 
   LogStreamPump(EventBus bus, HttpServerResponse response, String streamId, String pod, HttpMetrics metrics) {
     this.bus = bus;
@@ -47,12 +57,12 @@ final class LogStreamPump {
   }
 
   private void pull() {
-    if (done) return;
-    if (response.writeQueueFull()) {
-      response.drainHandler(v -> pull());
-      return;
-    }
+    // One request at a time (the reader refuses a second), and none while the connection holds its fill of chunks:
+    // a write's completion pulls again.
+    if (done || requesting || unwritten >= MAX_UNWRITTEN) return;
+    requesting = true;
     bus.<LogChunk>request(Addresses.READ_NEXT, new JsonObject().put("stream_id", streamId)).onComplete(ar -> {
+      requesting = false;
       if (done) return;
       if (ar.failed()) {
         done = true;
@@ -64,18 +74,26 @@ final class LogStreamPump {
         return;
       }
       LogChunk chunk = ar.result().body();
-      if (chunk.bytes().length > 0) {
-        // Wrapped, not copied (Buffer.buffer(byte[]) copies): the array is this response's alone from now on.
-        response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(chunk.bytes())));
-        bytesServed.increment(chunk.bytes().length);
-      }
       if (chunk.end()) {
         done = true;
         metrics.streamEnded("completed");
+        if (chunk.bytes().length > 0) write(chunk.bytes());
         response.end();
         return;
       }
+      if (chunk.bytes().length > 0) write(chunk.bytes());
       pull();
+    });
+  }
+
+  private void write(byte[] bytes) {
+    bytesServed.increment(bytes.length);
+    unwritten++;
+    // Wrapped, not copied (Buffer.buffer(byte[]) copies): the array is this response's alone from now on.
+    response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(bytes))).onComplete(w -> {
+      unwritten--;
+      if (w.succeeded()) pull();
+      else clientGone();
     });
   }
 
