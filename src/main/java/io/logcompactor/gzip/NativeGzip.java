@@ -1,7 +1,9 @@
 package io.logcompactor.gzip;
 
+import java.util.Deque;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,9 @@ public final class NativeGzip {
   private static final Object LIBRARY = load();
   /** Decoders for whole objects: inflating is bound by CPU, so no more at once than there are cores. */
   private static final BlockingQueue<Decoder> POOL = pool();
+  /** Stream decoders made, in use or idle: each holds native memory until the garbage collector frees it. */
   private static final Semaphore STREAM_DECODERS = new Semaphore(cores());
+  private static final Deque<Decoder> IDLE_STREAM_DECODERS = new ConcurrentLinkedDeque<>();
 
   private NativeGzip() {}
 
@@ -66,6 +70,11 @@ public final class NativeGzip {
     void close();
   }
 
+  /** Stream decoders closed and kept for the next stream (for tests). */
+  static int idleStreamDecoders() {
+    return IDLE_STREAM_DECODERS.size();
+  }
+
   /** A valid gzip object: its members, inflated length and last inflated byte (-1 when it inflates to nothing). */
   public record Confirmed(int members, long uncompressedBytes, int lastByte) {}
 
@@ -77,16 +86,78 @@ public final class NativeGzip {
   /**
    * @return a decoder of its own for a stream, to close when done; null when libdeflate is not available, a decoder
    *     cannot be made (the stream then decodes with zlib rather than fail), or as many stream decoders as there are
-   *     cores are open (each may hold up to 17 MiB of native memory, and reads are not otherwise limited in number)
+   *     cores are in use (each may hold up to 17 MiB of native memory, and reads are not otherwise limited in number)
    */
   public static Decoder newDecoder() {
-    if (LIBRARY == null || !STREAM_DECODERS.tryAcquire()) return null;
+    if (LIBRARY == null) return null;
+    Decoder idle = IDLE_STREAM_DECODERS.pollFirst();
+    if (idle != null) return new Lease(idle);
+    if (!STREAM_DECODERS.tryAcquire()) return null;
     try {
-      return ((LibDeflate) LIBRARY).newDecoder(MAX_OUTPUT, STREAM_DECODERS::release);
+      return new Lease(((LibDeflate) LIBRARY).newDecoder(MAX_OUTPUT, STREAM_DECODERS::release));
     } catch (RuntimeException e) {
       STREAM_DECODERS.release();
       LOG.warn("gzip: no libdeflate decoder for a stream, zlib decodes it: {}", e.toString());
       return null;
+    }
+  }
+
+  /**
+   * A stream decoder on loan: closing it keeps the decoder for the next stream. A new decoder's output buffer starts
+   * at 1 MiB and grows when a member does not fit, and a member that did not fit is inflated again: for the 5 MiB
+   * members of Fluent Bit's uploads, a fresh decoder per read unit inflated every unit's first member twice (10 MiB
+   * of work for 5). A lease that is never closed is freed with its decoder by the garbage collector.
+   */
+  private static final class Lease implements Decoder {
+    private final Decoder decoder;
+    private boolean returned;
+
+    Lease(Decoder decoder) {
+      this.decoder = decoder;
+    }
+
+    @Override
+    public void load(byte[] bytes, int offset, int length) {
+      live().load(bytes, offset, length);
+    }
+
+    @Override
+    public Outcome member(long offset, long sizeHint) {
+      return live().member(offset, sizeHint);
+    }
+
+    @Override
+    public long consumed() {
+      return live().consumed();
+    }
+
+    @Override
+    public long produced() {
+      return live().produced();
+    }
+
+    @Override
+    public int byteAt(long index) {
+      return live().byteAt(index);
+    }
+
+    @Override
+    public void copyOut(long from, byte[] dst, int offset, int length) {
+      live().copyOut(from, dst, offset, length);
+    }
+
+    /** The decoder, unless this lease was closed: by then it may be another stream's. */
+    private Decoder live() {
+      if (returned) throw new IllegalStateException("stream decoder used after close");
+      return decoder;
+    }
+
+    @Override
+    public void close() {
+      if (returned) return;
+      returned = true;
+      // Last in, first out: the most recently used decoder has the largest buffers in use.
+      IDLE_STREAM_DECODERS.addFirst(decoder);
     }
   }
 

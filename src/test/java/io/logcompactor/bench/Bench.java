@@ -318,8 +318,9 @@ public final class Bench {
     List<Double> floor = new ArrayList<>();
     double plain = 0;
     // The Deployment's JVM: a 1 GiB memory limit with the Dockerfile's MaxRAMPercentage=75.
-    try (ServiceProcess service = ServiceProcess.start("bench-read", env, QUIET_SERVICE,
-        List.of("-Xmx768m", "-XX:+ExitOnOutOfMemoryError"))) {
+    List<String> jvm = new ArrayList<>(List.of("-Xmx768m", "-XX:+ExitOnOutOfMemoryError"));
+    jvm.addAll(extraServiceJvmOptions());
+    try (ServiceProcess service = ServiceProcess.start("bench-read", env, QUIET_SERVICE, jvm)) {
       service.awaitReady(Duration.ofSeconds(60));
       // HttpURLConnection rather than java.net.http: its reactive body pipeline costs the shared two cores about a
       // tenth of a read's CPU, which would be charged to the service.
@@ -355,9 +356,20 @@ public final class Bench {
           floor.add(f[0]);
         }
       }
+      // A clean exit, so that a profiler given in BENCH_SERVICE_JVM_OPTS writes its recording.
+      service.terminate(Duration.ofSeconds(30));
     }
     results.add(new Result("read", "ms", new Stats(ours), new Stats(floor), 1.5,
         String.format(Locale.ROOT, "%.0f MiB of log text, %d objects", plain / 1048576.0, objects)));
+  }
+
+  /**
+   * {@code BENCH_SERVICE_JVM_OPTS}, split on spaces: options for the read's service JVM, to profile it where it runs
+   * (for example {@code -XX:StartFlightRecording=filename=target/bench/read.jfr}).
+   */
+  static List<String> extraServiceJvmOptions() {
+    String opts = System.getenv("BENCH_SERVICE_JVM_OPTS");
+    return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
   }
 
   private void report() throws Exception {
