@@ -77,16 +77,18 @@ final class LogStreamPump {
       if (chunk.end()) {
         done = true;
         metrics.streamEnded("completed");
-        if (chunk.bytes().length > 0) write(chunk.bytes());
+        write(chunk.bytes());
         response.end();
         return;
       }
-      if (chunk.bytes().length > 0) write(chunk.bytes());
+      write(chunk.bytes());
       pull();
     });
   }
 
+  /** Hands a chunk to the response; an empty one (the reader's "still working") is nothing to write. */
   private void write(byte[] bytes) {
+    if (bytes.length == 0) return;
     bytesServed.increment(bytes.length);
     unwritten++;
     // Wrapped, not copied (Buffer.buffer(byte[]) copies): the array is this response's alone from now on.

@@ -2,6 +2,7 @@ package io.logcompactor.bench;
 
 import io.logcompactor.local.FluentBitLogs;
 import io.logcompactor.local.LocalServers;
+import io.logcompactor.soak.Scrape;
 import io.logcompactor.soak.ServiceProcess;
 import java.io.InputStream;
 import java.net.URI;
@@ -114,16 +115,10 @@ final class MemoryCase {
 
   private static long heapUsed(ServiceProcess service) {
     try {
-      String body = service.get("/metrics").body();
-      long sum = 0;
-      for (String line : body.split("\n")) {
-        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-          sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return sum;
+      return (long) Scrape.of(service).sum("jvm_memory_used_bytes", "area", "heap");
     } catch (Exception e) {
       return 0;
     }
   }
+
 }

@@ -8,6 +8,7 @@ import io.logcompactor.local.FluentBitLogs;
 import io.logcompactor.local.LocalServers;
 import io.logcompactor.local.LocalServersExtension;
 import io.logcompactor.read.JobFixture;
+import io.logcompactor.soak.Scrape;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -120,15 +121,15 @@ class BoundedMemoryIT {
       // bytes written but not yet received (the connection's write queue, both sockets' kernel buffers, the client's
       // queue: a few MiB, depending on the host's TCP settings). Without back-pressure either would grow to the log.
       await().atMost(Duration.ofSeconds(120)).until(() -> {
-        String scrape = scrape(port);
-        long produced = (long) sum(scrape, "compactor_read_bytes_total");
-        long written = (long) sum(scrape, "compactor_http_log_bytes_total");
+        Scrape scrape = scrape(port);
+        long produced = (long) scrape.sum("compactor_read_bytes_total");
+        long written = (long) scrape.sum("compactor_http_log_bytes_total");
         maxPipelineLead.accumulateAndGet(produced - written, Math::max);
         maxConnectionLead.accumulateAndGet(written - received.get(), Math::max);
         return received.get() >= SLOW_BYTES || done.isDone();
       });
       done.get(5, TimeUnit.MINUTES);
-      long heapUsed = (long) sum(scrape(port), "jvm_memory_used_bytes{area=\"heap\"");
+      long heapUsed = (long) scrape(port).sum("jvm_memory_used_bytes", "area", "heap");
 
       assertThat(received.get()).isEqualTo(expectedBytes);
       assertThat(HexFormat.of().formatHex(got.digest())).isEqualTo(HexFormat.of().formatHex(expected.digest()));
@@ -138,7 +139,7 @@ class BoundedMemoryIT {
           maxPipelineLead.get() >> 10, maxConnectionLead.get() >> 10, heapUsed >> 20);
       // The read-ahead: chunks queued and in production (ReadVerticle.CHUNKS_AHEAD + 1 of 256 KiB), one handed over.
       assertThat(maxPipelineLead.get()).isLessThan(2L << 20);
-      // One chunk in the connection, the kernel buffers (the server's send buffer autotunes up to tcp_wmem's 4 MiB),
+      // Up to LogStreamPump.MAX_UNWRITTEN chunks in the connection, the kernel buffers (the server's send buffer autotunes up to tcp_wmem's 4 MiB),
       // the client's queue.
       assertThat(maxConnectionLead.get()).isLessThan(SLOW_BYTES / 2);
     } finally {
@@ -149,20 +150,8 @@ class BoundedMemoryIT {
     }
   }
 
-  private String scrape(int port) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  /** Sum of the Prometheus samples whose line starts with {@code prefix} (name and optionally the first label). */
-  private static double sum(String scrape, String prefix) {
-    double sum = 0;
-    for (String line : scrape.lines().toList()) {
-      if (line.startsWith(prefix) && (line.charAt(prefix.length()) == ' ' || line.charAt(prefix.length()) == '{'
-          || line.charAt(prefix.length()) == ',' || line.charAt(prefix.length()) == '}')) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
+  private Scrape scrape(int port) throws Exception {
+    return new Scrape(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
   }
 }
