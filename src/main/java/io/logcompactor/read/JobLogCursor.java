@@ -53,6 +53,7 @@ public final class JobLogCursor implements Closeable {
   private TailRing tail;
   private final ByteSink scratch = new ByteSink(1024);
   private final RecordScanner scanner = new RecordScanner();
+  private final ReadAheadStream.Spares spares = new ReadAheadStream.Spares();
   private boolean inOversized;
 
   private ReadUnit current;
@@ -272,7 +273,8 @@ public final class JobLogCursor implements Closeable {
     }
     (unit.merged() ? metrics.segmentsMerged : metrics.segmentsRaw).increment();
     currentStream = in;
-    decoded = new ReadAheadStream(new MultiMemberGzipInputStream(in, !unit.merged()), decoder);
+    MultiMemberGzipInputStream gzip = new MultiMemberGzipInputStream(in, !unit.merged());
+    decoded = new ReadAheadStream(gzip, decoder, gzip::largestBurst, spares);
     if (skip > 0) decoded.skipNBytes(skip);
     skipped = skip;
     lines = new LineReader(decoded, maxLineBytes, scansRecords() ? scanner::scanLine : null);

@@ -52,6 +52,7 @@ public final class MultiMemberGzipInputStream extends InputStream {
   private int loadedAt = -1;
   private long nativePos;
   private long nativeLim;
+  private long largestNative;
 
   /** Decodes with libdeflate where it can (see the class description), else with zlib. */
   public MultiMemberGzipInputStream(InputStream in, boolean allowPlain) {
@@ -73,6 +74,14 @@ public final class MultiMemberGzipInputStream extends InputStream {
     this.allowPlain = allowPlain;
     this.buf = new byte[bufferSize];
     this.decoder = decoder;
+  }
+
+  /**
+   * The largest output of one libdeflate call so far: a whole member, inflated at once, where zlib inflates as it is
+   * read.
+   */
+  public long largestBurst() {
+    return largestNative;
   }
 
   /** Members whose header has been read so far. */
@@ -181,6 +190,7 @@ public final class MultiMemberGzipInputStream extends InputStream {
     pos += (int) decoder.consumed();
     nativePos = 0;
     nativeLim = decoder.produced();
+    largestNative = Math.max(largestNative, nativeLim);
     state = nativeLim > 0 ? State.NATIVE : State.HEADER;
     return true;
   }

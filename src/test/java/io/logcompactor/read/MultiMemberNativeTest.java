@@ -162,4 +162,26 @@ class MultiMemberNativeTest {
     assertThat(decode(new ByteArrayInputStream(new byte[0]), counting(new AtomicInteger())))
         .isEqualTo(ByteBuffer.of(new byte[0]));
   }
+
+  @Test
+  @DisplayName("the largest burst is the largest member libdeflate inflated in one call; zlib's output has none")
+  void largestBurst() throws IOException {
+    SplittableRandom rnd = new SplittableRandom(11);
+    byte[][] texts = {GzipSamples.logText(rnd, 30_000), GzipSamples.logText(rnd, 900_000),
+        GzipSamples.logText(rnd, 200_000)};
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    for (byte[] t : texts) file.writeBytes(GzipSamples.member(t, 6));
+    int largest = Arrays.stream(texts).mapToInt(t -> t.length).max().orElseThrow();
+    try (MultiMemberGzipInputStream gz = new MultiMemberGzipInputStream(chunked(file.toByteArray(), 3), false,
+        MultiMemberGzipInputStream.NATIVE_BUFFER, counting(new AtomicInteger()))) {
+      assertThat(gz.largestBurst()).isZero();
+      gz.readAllBytes();
+      assertThat(gz.largestBurst()).isEqualTo(largest);
+    }
+    try (MultiMemberGzipInputStream gz = new MultiMemberGzipInputStream(chunked(file.toByteArray(), 3), false,
+        64 * 1024)) {
+      gz.readAllBytes();
+      assertThat(gz.largestBurst()).isZero();
+    }
+  }
 }

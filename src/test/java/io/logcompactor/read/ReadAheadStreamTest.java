@@ -53,6 +53,22 @@ class ReadAheadStreamTest {
     };
   }
 
+  /** A source without end that fills every read whole, counting the bytes in {@code count[0]}. */
+  private static InputStream endless(long[] count) {
+    return new InputStream() {
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        count[0] += len;
+        return len;
+      }
+    };
+  }
+
   @Test
   @DisplayName("reads a source of many buffers byte for byte, on a pool and on the caller's thread, copied or borrowed")
   void sameBytes() throws Exception {
@@ -143,33 +159,68 @@ class ReadAheadStreamTest {
   void boundedAheadWithHysteresis() throws Exception {
     java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
     long[] sourceBytes = {0};
-    InputStream endless = new InputStream() {
-      @Override
-      public int read() {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) {
-        sourceBytes[0] += len;
-        return len;
-      }
-    };
+    InputStream endless = endless(sourceBytes);
     int buffer = ReadAheadStream.BUFFER_BYTES;
     try (ReadAheadStream in = new ReadAheadStream(endless, tasks::add)) {
       assertThat(tasks).hasSize(1);
       tasks.poll().run();
       assertThat(sourceBytes[0]).isEqualTo((long) ReadAheadStream.BUFFERS * buffer);
-      int drained = ReadAheadStream.BUFFERS - ReadAheadStream.RESUME_AT;
+      int drained = ReadAheadStream.BUFFERS - ReadAheadStream.BUFFERS / 2;
       for (int i = 1; i < drained; i++) {
         assertThat(in.borrow()).isNotNull();
         assertThat(tasks).as("no fill restarted after %d of %d buffers taken", i, ReadAheadStream.BUFFERS).isEmpty();
       }
       assertThat(in.borrow()).isNotNull();
-      assertThat(tasks).as("a fill once the reader is down to RESUME_AT buffers").hasSize(1);
+      assertThat(tasks).as("a fill once the reader is down to half the buffers").hasSize(1);
       tasks.poll().run();
       assertThat(sourceBytes[0]).as("refilled to BUFFERS ahead, not beyond")
           .isEqualTo((long) (ReadAheadStream.BUFFERS + drained) * buffer);
+    }
+  }
+
+  @Test
+  @DisplayName("a source that produces in bursts gets room for its largest burst ahead, up to MAX_BUFFERS")
+  void roomForTheLargestBurst() throws Exception {
+    int buffer = ReadAheadStream.BUFFER_BYTES;
+    long[][] cases = {{3L * buffer + 1, ReadAheadStream.BUFFERS + 4}, {1L << 30, ReadAheadStream.MAX_BUFFERS}};
+    for (long[] c : cases) {
+      java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+      long[] sourceBytes = {0};
+      InputStream endless = endless(sourceBytes);
+      // The burst is known once the source has produced it, as MultiMemberGzipInputStream reports a member.
+      try (ReadAheadStream in = new ReadAheadStream(endless, tasks::add, () -> sourceBytes[0] > 0 ? c[0] : 0,
+          new ReadAheadStream.Spares())) {
+        tasks.poll().run();
+        assertThat(sourceBytes[0]).as("read ahead for a burst of %d bytes", c[0]).isEqualTo(c[1] * buffer);
+        long taken = 0;
+        while (tasks.isEmpty()) {
+          assertThat(in.borrow()).isNotNull();
+          taken++;
+        }
+        assertThat(taken).as("a fill restarts once half of them are read").isEqualTo(c[1] - c[1] / 2);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a closed stream leaves its buffers to the next stream of the same reader")
+  void buffersPassToTheNextStream() throws Exception {
+    ReadAheadStream.Spares spares = new ReadAheadStream.Spares();
+    byte[] data = random(ReadAheadStream.BUFFER_BYTES * 3);
+    java.util.Set<byte[]> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    try (ReadAheadStream first = new ReadAheadStream(new ByteArrayInputStream(data), Runnable::run, () -> 0, spares)) {
+      for (byte[] b = first.borrow(); b != null; b = first.borrow()) used.add(b);
+    }
+    assertThat(used).hasSize(3);
+    assertThat(spares.size()).isEqualTo(3);
+    try (ReadAheadStream second = new ReadAheadStream(new ByteArrayInputStream(data), Runnable::run, () -> 0,
+        spares)) {
+      ByteArrayOutputStream read = new ByteArrayOutputStream();
+      for (byte[] b = second.borrow(); b != null; b = second.borrow()) {
+        assertThat(used).as("a buffer of the first stream").contains(b);
+        read.write(b, second.borrowedOffset(), second.borrowedLength());
+      }
+      assertThat(read.toByteArray()).isEqualTo(data);
     }
   }
 }
