@@ -70,7 +70,7 @@ minikube-clean: ## minikube: delete what minikube-apply created
 minikube-stop: ## minikube: stop the cluster
 	./minikube.sh stop
 
-bench: ## Benchmarks against the floor measured in the same run (about 6 min idle; BENCH_ARGS=--only=read,ingest); writes target/bench/results.json
+bench: ## Benchmarks against the floor measured in the same run (7-8 min on 2 cores; BENCH_ARGS=--only=read,ingest); writes target/bench/results.json
 	$(MVN) -q -DskipTests package
 	$(MVN_NATIVE) -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.logcompactor.bench.Bench \
 	  -Dexec.cleanupDaemonThreads=false -Dexec.args="$(BENCH_ARGS)"
