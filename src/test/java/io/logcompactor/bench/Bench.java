@@ -187,18 +187,20 @@ public final class Bench {
         List<String> keys = uploadBodies(s3, env.bucket(), c, bodies);
         settle();
         ThreadCpu floorThreads = ThreadCpu.start();
+        HostCpu floorHost = HostCpu.start();
         floor.add(Floors.mergeMillis(s3, env.bucket(), keys, "floor/" + pod + ".gz", pool));
         double floorCpu = floorThreads.processMillis();
-        String floorReport = floorThreads.report();
+        String floorReport = floorHost.report() + "; " + floorThreads.report();
         double before = totalRequests(service);
         settle();
         ThreadCpu ourThreads = ThreadCpu.start();
+        HostCpu ourHost = HostCpu.start();
         long t0 = System.nanoTime();
         JsonObject reply = mergePod(service, pod);
         double ms = (System.nanoTime() - t0) / 1e6;
         double ourCpu = ourThreads.processMillis();
-        System.out.printf(Locale.ROOT, "%s run %d: %.0f ms, floor %.0f ms%n  CPU ours:  %s%n  CPU floor: %s%n", name,
-            run, ms, floor.get(floor.size() - 1), ourThreads.report(), floorReport);
+        System.out.printf(Locale.ROOT, "%s run %d: %.0f ms, floor %.0f ms%n  CPU ours:  %s; %s%n  CPU floor: %s%n", name,
+            run, ms, floor.get(floor.size() - 1), ourHost.report(), ourThreads.report(), floorReport);
         if (!"merged".equals(reply.getString("status"))) throw new IllegalStateException("merge of " + pod + ": " + reply);
         // The clean phase of the next run deletes what this one merged: count it in this file's lifecycle.
         mergePod(service, pod);
@@ -334,11 +336,14 @@ public final class Bench {
       int warmups = plan.runs() > 1 ? 20 : 0;
       for (int run = -warmups; run < plan.runs(); run++) {
         settle();
+        HostCpu floorHost = HostCpu.start();
         double[] f = Floors.readMillis(env.s3(), env.bucket(), merged);
+        String floorHostReport = floorHost.report();
         plain = f[1];
         settle(service);
         ProcessCpu serviceCpu = ProcessCpu.start(service.pid());
         ThreadCpu cpu = ThreadCpu.start();
+        HostCpu host = HostCpu.start();
         long t0 = System.nanoTime();
         HttpURLConnection connection = (HttpURLConnection) url.openConnection();
         int status = connection.getResponseCode();
@@ -349,8 +354,9 @@ public final class Bench {
           while ((k = in.read(buf)) > 0) served += k;
         }
         double ms = (System.nanoTime() - t0) / 1e6;
-        System.out.printf(Locale.ROOT, "read run %d: %.0f ms; service JVM CPU %s; benchmark JVM (client, S3Proxy) %s%n",
-            run, ms, serviceCpu.report(), cpu.report());
+        System.out.printf(Locale.ROOT, "read run %d: %.0f ms (%s), floor %.0f ms (%s); service JVM CPU %s; benchmark "
+            + "JVM (client, S3Proxy) %s%n", run, ms, host.report(), f[0], floorHostReport, serviceCpu.report(),
+            cpu.report());
         if (status != 200 || served == 0) throw new IllegalStateException("read answered " + status);
         if (!service.isAlive()) throw new IllegalStateException("the service died; see " + service.logFile());
         if (run >= 0) {
