@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One job's log as a pull-based sequence of output chunks. Blocking: every method runs on a worker thread, one call
- * at a time. Holds one open GET, one decoder and at most one line (capped), so memory does not grow with the log.
+ * at a time. Holds at most two open GETs and decoders (the current unit's and the next one's, read ahead) and one
+ * line (capped), so memory does not grow with the log.
  *
  * <p>Exactly-once: every raw key is read from one place. A raw object that vanishes (a compaction merged it and a
  * later clean deleted it) is found again through the fresh metadata, in the merged object's byte range, and the
@@ -59,6 +60,8 @@ public final class JobLogCursor implements Closeable {
   private ReadUnit current;
   private InputStream currentStream;
   private ReadAheadStream decoded;
+  /** The next unit, opened and decoding while the current one is split ({@link #openAhead}), or null. */
+  private Ahead ahead;
   private LineReader lines;
   private long skipped;
   private int attempts;
@@ -193,6 +196,7 @@ public final class JobLogCursor implements Closeable {
       // The clock is read every few lines, not every line (a line costs less than reading it), and at every end of
       // a unit, since opening the next one waits on S3.
       if ((++steps & 31) == 0 || current == null) {
+        openAhead();
         if (clock.getAsLong() - deadline > 0) break;
       }
     }
@@ -245,9 +249,37 @@ public final class JobLogCursor implements Closeable {
     start(current, at);
   }
 
+  /**
+   * Once the current unit is decoded to its end (the reader has the rest of it in memory), starts the next one: its
+   * GET and its first members' decoding then run while the reader splits what is left of this one. Opened only when
+   * its turn came, each unit's GET and decode waited on the reader and the reader on them: a 500 MiB read of 100
+   * objects left a core idle for 300-440 ms. At most one unit is read ahead, and only from its start.
+   */
+  private void openAhead() {
+    if (ahead != null || decoded == null || closed || !decoded.sourceDone()) return;
+    ReadUnit next = units.peek();
+    if (next == null) return;
+    LazyOpen source = new LazyOpen(next);
+    MultiMemberGzipInputStream gzip = new MultiMemberGzipInputStream(source, !next.merged());
+    ahead = new Ahead(next, source, new ReadAheadStream(gzip, decoder, gzip::largestBurst, spares));
+  }
+
   /** Opens a unit, skipping {@code skip} decoded bytes; a vanished raw object is looked up in fresh metadata. */
   private void start(ReadUnit unit, long skip) throws IOException, MetadataCodec.UnreadableMetadataException {
     current = unit;
+    if (ahead != null && ahead.unit() == unit) {
+      Ahead opened = ahead;
+      ahead = null;
+      if (skip == 0 && !opened.source().failedToOpen()) {
+        (unit.merged() ? metrics.segmentsMerged : metrics.segmentsRaw).increment();
+        currentStream = opened.source();
+        use(opened.decoded(), 0);
+        return;
+      }
+      // Its GET failed (a raw object merged and cleaned since the plan, say): opened again below, where a failure
+      // is handled.
+      opened.close();
+    }
     InputStream in;
     try {
       in = store.open(unit.objectKey(), unit.offset(), unit.length());
@@ -274,11 +306,91 @@ public final class JobLogCursor implements Closeable {
     (unit.merged() ? metrics.segmentsMerged : metrics.segmentsRaw).increment();
     currentStream = in;
     MultiMemberGzipInputStream gzip = new MultiMemberGzipInputStream(in, !unit.merged());
-    decoded = new ReadAheadStream(gzip, decoder, gzip::largestBurst, spares);
+    use(new ReadAheadStream(gzip, decoder, gzip::largestBurst, spares), skip);
+  }
+
+  private void use(ReadAheadStream stream, long skip) throws IOException {
+    decoded = stream;
     if (skip > 0) decoded.skipNBytes(skip);
     skipped = skip;
     lines = new LineReader(decoded, maxLineBytes, scansRecords() ? scanner::scanLine : null);
     inOversized = false;
+  }
+
+  /** A unit read ahead: its GET, its decoder and the read-ahead filling from them. */
+  private record Ahead(ReadUnit unit, LazyOpen source, ReadAheadStream decoded) {
+    void close() {
+      decoded.close();
+      // Closing the GET as well stops a decode task that is waiting on it.
+      source.close();
+    }
+  }
+
+  /**
+   * A unit's GET, sent at its first read: by the decoding task, so that the reader never waits for S3 to answer a
+   * unit it is not reading yet.
+   */
+  private final class LazyOpen extends InputStream {
+    private final ReadUnit unit;
+    private InputStream in;
+    private boolean closed;
+    private volatile boolean openFailed;
+
+    LazyOpen(ReadUnit unit) {
+      this.unit = unit;
+    }
+
+    boolean failedToOpen() {
+      return openFailed;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return stream().read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return stream().read(b, off, len);
+    }
+
+    private InputStream stream() throws IOException {
+      synchronized (this) {
+        if (closed) throw new IOException("read of " + unit.objectKey() + " closed");
+        if (in != null) return in;
+      }
+      InputStream opened;
+      try {
+        opened = store.open(unit.objectKey(), unit.offset(), unit.length());
+      } catch (IOException | RuntimeException e) {
+        openFailed = true;
+        throw e;
+      }
+      synchronized (this) {
+        if (!closed) {
+          in = opened;
+          return in;
+        }
+      }
+      opened.close();
+      throw new IOException("read of " + unit.objectKey() + " closed");
+    }
+
+    @Override
+    public void close() {
+      InputStream open;
+      synchronized (this) {
+        closed = true;
+        open = in;
+        in = null;
+      }
+      if (open == null) return;
+      try {
+        open.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("closing {}: {}", unit.objectKey(), e.toString());
+      }
+    }
   }
 
   private void finishUnit() {
@@ -389,6 +501,10 @@ public final class JobLogCursor implements Closeable {
   @Override
   public void close() {
     closed = true;
+    if (ahead != null) {
+      ahead.close();
+      ahead = null;
+    }
     closeCurrentStream();
     current = null;
     lines = null;

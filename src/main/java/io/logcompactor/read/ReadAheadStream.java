@@ -112,6 +112,16 @@ final class ReadAheadStream extends InputStream {
     return current;
   }
 
+  /** Whether every byte of the source has been read into the buffers: the reader has the rest in memory. */
+  boolean sourceDone() {
+    lock.lock();
+    try {
+      return sourceDone;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   int borrowedOffset() {
     return borrowedOffset;
   }

@@ -239,6 +239,47 @@ class JobLogCursorTest {
     }
   }
 
+  @Test
+  @DisplayName("with decoding threads, the next unit's GET and decode run ahead of the reader, and every line is "
+      + "served once, also when raw objects are merged and cleaned under the read")
+  void nextUnitReadAhead() throws Exception {
+    for (int m = 0; m < 12; m++) {
+      job.upload(main, T0.plusSeconds(60L * m), 0, JobFixture.lines(main, T0.plusSeconds(60L * m), "m" + m, 40));
+    }
+    String expected = job.expectedText();
+    java.util.concurrent.ExecutorService decoders = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "decode-test");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      JobLogCursor all = decodingCursor(decoders);
+      assertThat(drain(all, 300)).isEqualTo(expected);
+      // The first unit is opened by the reader when it asks for it; later ones by the decoding task, ahead.
+      assertThat(store.openThreads).hasSize(12).first().isEqualTo(Thread.currentThread().getName());
+      assertThat(store.openThreads.subList(1, 12)).containsOnly("decode-test");
+
+      // Planned, then every raw object merged and cleaned: units read ahead find their GET failing, and are opened
+      // again where a vanished raw object is looked up in the merged one.
+      JobLogCursor racing = decodingCursor(decoders);
+      JobLogCursor.Chunk first = racing.next(300, Long.MAX_VALUE / 4);
+      job.merge(job.rawKeys());
+      job.clean();
+      assertThat(new String(first.bytes(), StandardCharsets.UTF_8) + drain(racing, 300)).isEqualTo(expected);
+      racing.close();
+    } finally {
+      decoders.shutdownNow();
+    }
+  }
+
+  private JobLogCursor decodingCursor(java.util.concurrent.Executor decoders) throws Exception {
+    store.openThreads.clear();
+    JobLogCursor c = new JobLogCursor(ReadRequest.all("job-1"), store, metrics, 1 << 20, Duration.ofSeconds(10),
+        Duration.ofSeconds(1), clock::get, decoders);
+    assertThat(c.open()).isTrue();
+    return c;
+  }
+
   private JobLogCursor open(ReadRequest r) throws Exception {
     JobLogCursor c = cursor(r, 1 << 20);
     assertThat(c.open()).isTrue();

@@ -17,6 +17,8 @@ final class MemoryJobStore implements JobStore, JobFixture.Bucket {
   private final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
   private final Map<String, Integer> breakAfter = new ConcurrentHashMap<>();
   final AtomicInteger opens = new AtomicInteger();
+  /** The thread each GET was sent on, in order. */
+  final List<String> openThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Override
   public void put(String key, byte[] bytes) {
@@ -51,6 +53,7 @@ final class MemoryJobStore implements JobStore, JobFixture.Bucket {
     byte[] b = objects.get(key);
     if (b == null) throw new ObjectVanishedException(key);
     opens.incrementAndGet();
+    openThreads.add(Thread.currentThread().getName());
     int len = length < 0 ? (int) (b.length - offset) : (int) length;
     Integer limit = breakAfter.remove(key);
     if (limit == null) return new ByteArrayInputStream(b, (int) offset, len);
