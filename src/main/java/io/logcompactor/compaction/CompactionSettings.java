@@ -4,7 +4,9 @@ package io.logcompactor.compaction;
  * Engine tunables that are not operator configuration: memory bounds and concurrency.
  *
  * @param partSize        multipart part size, and the largest merged file written with one PUT (S3: 5 MiB minimum)
- * @param lookAheadBytes  raw bytes fetched ahead of the writer per run; bounds a run's memory
+ * @param lookAheadBytes  raw bytes fetched ahead of the writer per run; with the writer's part buffers (the one
+ *                        filling and {@link MergedObjectWriter#UPLOADS_IN_FLIGHT} uploading) bounds a run's memory:
+ *                        16 + 3 x 8 MiB, as 32 + 8 when one part was uploaded at a time
  * @param streamThreshold raw objects larger than this are never held in memory: validated in one streaming GET,
  *                        copied in a second one
  * @param concurrentRuns  pods merged at once per instance
@@ -18,7 +20,7 @@ public record CompactionSettings(int partSize, long lookAheadBytes, long streamT
                                  int fetchesAhead) {
   public static final int MIN_PART_SIZE = 5 << 20;
 
-  public static final CompactionSettings DEFAULTS = new CompactionSettings(8 << 20, 32L << 20, 8L << 20, 2, 64);
+  public static final CompactionSettings DEFAULTS = new CompactionSettings(8 << 20, 16L << 20, 8L << 20, 2, 64);
 
   public CompactionSettings {
     if (partSize < MIN_PART_SIZE) throw new IllegalArgumentException("partSize below the S3 minimum of 5 MiB");

@@ -4,9 +4,15 @@ import io.logcompactor.s3.S3Errors;
 import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -17,7 +23,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
- * Writes one merged file from a stream of bytes, in bounded memory: up to one part is buffered. A file that fits in
+ * Writes one merged file from a stream of bytes, in bounded memory: the part being filled and up to
+ * {@value #UPLOADS_IN_FLIGHT} uploading in the background. A file that fits in
  * one part is written with a single {@code PUT If-None-Match: *}; on a name clash it simply takes the next name. A
  * larger one becomes a multipart upload, and since its bytes cannot be replayed under another name once streamed,
  * its name is claimed before the first part: a small placeholder unique to this writer is created with
@@ -34,6 +41,22 @@ final class MergedObjectWriter {
   /** The file as written. */
   record Written(String key, String etag, long size, boolean multipart) {}
 
+  /**
+   * Parts uploading while the next one fills. With each part uploaded where it was filled, the writer waited on every
+   * upload (8 MiB: request signing, the transfer, the server's write), the look-ahead filled up behind it and the
+   * fetches stopped: merging 200 raw objects of 1 MiB left 1.3 s of the two cores' time idle in a 2.8 s run.
+   */
+  static final int UPLOADS_IN_FLIGHT = 2;
+
+  /** Runs a blocking call in the background (on the S3 pool). */
+  @FunctionalInterface
+  interface Background {
+    <T> CompletionStage<T> run(Callable<T> work);
+  }
+
+  /** A part on its way: its buffer is reused once it is uploaded. */
+  private record Uploading(int number, byte[] buffer, CompletableFuture<String> etag) {}
+
   /** The run is too old to finish uploads safely (see {@link OrphanPolicy}). */
   static final class TooLateException extends Exception {
     TooLateException(String message) {
@@ -42,6 +65,9 @@ final class MergedObjectWriter {
   }
 
   private final S3Client s3;
+  private final Background background;
+  private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+  private final ArrayDeque<Uploading> uploading = new ArrayDeque<>();
   private final String bucket;
   private final int partSize;
   private final Supplier<String> names;
@@ -61,13 +87,16 @@ final class MergedObjectWriter {
    * @param mayComplete false once the run is too old to complete an upload
    * @param onPart      called after each uploaded part (a failpoint)
    * @param owner       unique id of the run, written into placeholders so their ETags are unique
-   * @param buffer      a buffer to reuse (grown up to a part as needed), from {@link #buffer()} of the previous
-   *                    writer of the run: parts are MiBs, humongous allocations under G1
+   * @param background  where parts are uploaded while the next one fills
+   * @param buffers     buffers to reuse (grown up to a part as needed), from {@link #buffers()} of the previous
+   *                    writer of the run, or empty: parts are MiBs, humongous allocations under G1
    */
-  MergedObjectWriter(S3Client s3, String bucket, int partSize, Supplier<String> names, BooleanSupplier mayComplete,
-                     Runnable onPart, String owner, byte[] buffer) {
-    this.buf = buffer;
+  MergedObjectWriter(S3Client s3, Background background, String bucket, int partSize, Supplier<String> names,
+                     BooleanSupplier mayComplete, Runnable onPart, String owner, Deque<byte[]> buffers) {
+    this.buf = buffers.isEmpty() ? new byte[64 * 1024] : buffers.poll();
+    spare.addAll(buffers);
     this.s3 = s3;
+    this.background = background;
     this.bucket = bucket;
     this.partSize = partSize;
     this.names = names;
@@ -76,9 +105,11 @@ final class MergedObjectWriter {
     this.owner = owner;
   }
 
-  /** The buffer, for the next writer of the run. */
-  byte[] buffer() {
-    return buf;
+  /** The buffers, for the next writer of the run; valid once it has finished or aborted. */
+  Deque<byte[]> buffers() {
+    ArrayDeque<byte[]> all = new ArrayDeque<>(spare);
+    all.addFirst(buf);
+    return all;
   }
 
   /** Bytes written so far: the offset the next byte will have in the merged file. */
@@ -120,6 +151,7 @@ final class MergedObjectWriter {
     if (!mayComplete.getAsBoolean()) throw new TooLateException("run too old to complete a merged file");
     if (uploadId == null) return putWhole();
     if (buffered > 0) flushPart();
+    while (!uploading.isEmpty()) awaitOldestPart();
     String k = key;
     String etag = s3.completeMultipartUpload(b -> b.bucket(bucket).key(k).uploadId(uploadId).ifMatch(placeholderEtag)
         .multipartUpload(m -> m.parts(parts))).eTag();
@@ -130,6 +162,16 @@ final class MergedObjectWriter {
 
   /** Abandons the file: aborts a multipart upload and removes the placeholder. Best effort; orphans age out. */
   void abort() {
+    // Parts still uploading could land after the abort and be kept as an upload's parts.
+    while (!uploading.isEmpty()) {
+      Uploading u = uploading.poll();
+      try {
+        u.etag().join();
+      } catch (RuntimeException ignored) {
+        // Aborted below either way.
+      }
+      spare.add(u.buffer());
+    }
     if (uploadId != null) {
       String k = key;
       String id = uploadId;
@@ -168,14 +210,37 @@ final class MergedObjectWriter {
     }
   }
 
+  /** Sends the buffered part in the background and takes a free buffer, waiting for an upload if none is. */
   private void flushPart() {
     if (uploadId == null) start();
-    int number = parts.size() + 1;
+    int number = parts.size() + uploading.size() + 1;
     String k = key;
-    String etag = s3.uploadPart(b -> b.bucket(bucket).key(k).uploadId(uploadId).partNumber(number), body(buf, buffered))
-        .eTag();
-    parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+    String id = uploadId;
+    byte[] part = buf;
+    int length = buffered;
+    CompletableFuture<String> etag = background.run(() -> s3.uploadPart(
+        b -> b.bucket(bucket).key(k).uploadId(id).partNumber(number), body(part, length)).eTag()).toCompletableFuture();
+    uploading.add(new Uploading(number, part, etag));
     buffered = 0;
+    while (uploading.size() > UPLOADS_IN_FLIGHT || spare.isEmpty() && uploading.size() == UPLOADS_IN_FLIGHT) {
+      awaitOldestPart();
+    }
+    buf = spare.isEmpty() ? new byte[partSize] : spare.poll();
+  }
+
+  private void awaitOldestPart() {
+    Uploading u = uploading.peek();
+    String etag;
+    try {
+      etag = u.etag().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error err) throw err;
+      throw new IllegalStateException("uploading part " + u.number() + " failed", e.getCause());
+    }
+    uploading.poll();
+    spare.add(u.buffer());
+    parts.add(CompletedPart.builder().partNumber(u.number()).eTag(etag).build());
     onPart.run();
   }
 

@@ -10,7 +10,9 @@ import io.logcompactor.s3.S3Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.model.S3Error;
@@ -40,6 +44,13 @@ public final class PodCompactor {
   private static final int COMMIT_ROUNDS = 3;
 
   private final S3Store store;
+  /** Merged files' parts are uploaded on the S3 pool while the writer fills the next one. */
+  private final MergedObjectWriter.Background uploads = new MergedObjectWriter.Background() {
+    @Override
+    public <T> CompletionStage<T> run(Callable<T> work) {
+      return store.blocking(work).toCompletionStage();
+    }
+  };
   private final long mergedMaxBytes;
   private final Duration orphanSafetyAge;
   private final CompactionSettings settings;
@@ -149,25 +160,26 @@ public final class PodCompactor {
     LookAhead<MergePlan.Raw, Fetched> ahead = new LookAhead<>(all, fetcher::cost,
         raw -> store.blocking(() -> fetcher.fetch(raw)).toCompletionStage(), settings.lookAheadBytes(),
         settings.fetchesAhead());
-    byte[] buffer = new byte[64 * 1024];
+    Deque<byte[]> buffers = new ArrayDeque<>();
     for (MergePlan.Output output : plan.outputs()) {
-      buffer = writeOutput(pod, output, ahead, names, out, started, runId, buffer);
+      buffers = writeOutput(pod, output, ahead, names, out, started, runId, buffers);
       failpoints.reached(Step.DATA_WRITTEN, pod);
     }
   }
 
-  /** @return the writer's buffer, for the next output */
-  private byte[] writeOutput(String pod, MergePlan.Output output, LookAhead<MergePlan.Raw, Fetched> ahead,
-                             DataKeyAllocator names, MergeOutcome out, Instant started, String runId, byte[] buffer)
+  /** @return the writer's buffers, for the next output */
+  private Deque<byte[]> writeOutput(String pod, MergePlan.Output output, LookAhead<MergePlan.Raw, Fetched> ahead,
+                                    DataKeyAllocator names, MergeOutcome out, Instant started, String runId,
+                                    Deque<byte[]> buffers)
       throws Exception {
     List<JobMetadata.Source> sources = new ArrayList<>();
     List<MergePlan.Raw> contributing = new ArrayList<>();
     Map<String, String> mergedHere = new LinkedHashMap<>();
     String[] firstMinute = new String[1];
-    MergedObjectWriter writer = new MergedObjectWriter(store.client(), store.bucket(), settings.partSize(),
+    MergedObjectWriter writer = new MergedObjectWriter(store.client(), uploads, store.bucket(), settings.partSize(),
         () -> names.next(output.containerId(), firstMinute[0]),
         () -> OrphanPolicy.mayCommit(started, clock.instant(), orphanSafetyAge),
-        () -> failpoints.reached(Step.PART_UPLOADED, pod), runId, buffer);
+        () -> failpoints.reached(Step.PART_UPLOADED, pod), runId, buffers);
     try {
       for (MergePlan.Raw raw : output.raws()) {
         Fetched f = ahead.next();
@@ -228,7 +240,7 @@ public final class PodCompactor {
         metrics.bytesWritten.increment(w.size());
       }
       mergedHere.forEach(out::merged);
-      return writer.buffer();
+      return writer.buffers();
     } catch (Exception e) {
       writer.abort();
       throw e;

@@ -229,6 +229,32 @@ class CompactionEngineIT {
   }
 
   @Test
+  @DisplayName("a file of more parts than upload at once gets them all, in order, and the next file of the run reuses "
+      + "the part buffers")
+  void partsUploadInTheBackground(LocalServers servers) throws Exception {
+    EngineFixture fx = fixture(servers);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-parts");
+    FluentBitLogs.Container big = pod.container("big", "1");
+    for (int i = 0; i < 12; i++) pod.putLarge(big, "202611252100", i, Format.GZIP, 2_600_000);
+
+    // 5 MiB parts, files cut at 14 MiB: a file of three parts (two uploading while the third fills), then one of two.
+    CompactionSettings settings = new CompactionSettings(5 << 20, 4L << 20, 8L << 20, 1, 8);
+    RunResult r = fx.compactor(14L << 20, settings, Failpoints.NONE).compact("job-parts");
+    assertThat(r.status()).isEqualTo(RunResult.Status.MERGED);
+    assertThat(r.logFilesWritten()).isGreaterThanOrEqualTo(2);
+    assertThat(MergedObjectWriter.UPLOADS_IN_FLIGHT).isLessThan(3);
+
+    PodLines lines = pod.read();
+    assertThat(lines.metadata().logFiles().get(0).size()).as("three parts").isGreaterThan(10L << 20);
+    assertThat(lines.metadata().logFiles()).allSatisfy(f -> assertThat(f.size()).isGreaterThan(5L << 20));
+    assertThat(mergedContent(fx, lines.metadata(), big.id())).isEqualTo(pod.expectedContent(big.id()));
+    assertThat(fx.count("compactor.compaction.files.written", "upload", "multipart"))
+        .isEqualTo(lines.metadata().logFiles().size());
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+    lines.assertEveryLineExactlyOnce(pod.expectedLines());
+  }
+
+  @Test
   @DisplayName("unreadable metadata, or metadata of a newer version, makes the run refuse the pod and touch nothing")
   void refusesMetadata(LocalServers servers) throws Exception {
     EngineFixture fx = fixture(servers);
