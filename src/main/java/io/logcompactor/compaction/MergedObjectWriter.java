@@ -48,10 +48,10 @@ final class MergedObjectWriter {
    */
   static final int UPLOADS_IN_FLIGHT = 2;
 
-  /** Runs a blocking call in the background (on the S3 pool). */
+  /** Runs a part's upload, a blocking call returning its ETag, in the background (on the S3 pool). */
   @FunctionalInterface
   interface Background {
-    <T> CompletionStage<T> run(Callable<T> work);
+    CompletionStage<String> run(Callable<String> upload);
   }
 
   /** A part on its way: its buffer is reused once it is uploaded. */
@@ -222,9 +222,8 @@ final class MergedObjectWriter {
         b -> b.bucket(bucket).key(k).uploadId(id).partNumber(number), body(part, length)).eTag()).toCompletableFuture();
     uploading.add(new Uploading(number, part, etag));
     buffered = 0;
-    while (uploading.size() > UPLOADS_IN_FLIGHT || spare.isEmpty() && uploading.size() == UPLOADS_IN_FLIGHT) {
-      awaitOldestPart();
-    }
+    // A buffer is free, or one more may be made while fewer than the most parts are uploading.
+    while (spare.isEmpty() && uploading.size() >= UPLOADS_IN_FLIGHT) awaitOldestPart();
     buf = spare.isEmpty() ? new byte[partSize] : spare.poll();
   }
 

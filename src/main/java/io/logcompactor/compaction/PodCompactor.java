@@ -21,8 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.model.S3Error;
@@ -44,13 +42,6 @@ public final class PodCompactor {
   private static final int COMMIT_ROUNDS = 3;
 
   private final S3Store store;
-  /** Merged files' parts are uploaded on the S3 pool while the writer fills the next one. */
-  private final MergedObjectWriter.Background uploads = new MergedObjectWriter.Background() {
-    @Override
-    public <T> CompletionStage<T> run(Callable<T> work) {
-      return store.blocking(work).toCompletionStage();
-    }
-  };
   private final long mergedMaxBytes;
   private final Duration orphanSafetyAge;
   private final CompactionSettings settings;
@@ -176,7 +167,8 @@ public final class PodCompactor {
     List<MergePlan.Raw> contributing = new ArrayList<>();
     Map<String, String> mergedHere = new LinkedHashMap<>();
     String[] firstMinute = new String[1];
-    MergedObjectWriter writer = new MergedObjectWriter(store.client(), uploads, store.bucket(), settings.partSize(),
+    MergedObjectWriter writer = new MergedObjectWriter(store.client(),
+        upload -> store.blocking(upload).toCompletionStage(), store.bucket(), settings.partSize(),
         () -> names.next(output.containerId(), firstMinute[0]),
         () -> OrphanPolicy.mayCommit(started, clock.instant(), orphanSafetyAge),
         () -> failpoints.reached(Step.PART_UPLOADED, pod), runId, buffers);

@@ -260,29 +260,37 @@ public final class JobLogCursor implements Closeable {
     ReadUnit next = units.peek();
     if (next == null) return;
     LazyOpen source = new LazyOpen(next);
-    MultiMemberGzipInputStream gzip = new MultiMemberGzipInputStream(source, !next.merged());
-    ahead = new Ahead(next, source, new ReadAheadStream(gzip, decoder, gzip::largestBurst, spares));
+    ahead = new Ahead(next, source, decode(next, source));
+  }
+
+  /** The unit's decoded bytes, decoded ahead of the reader on the decode pool. */
+  private ReadAheadStream decode(ReadUnit unit, InputStream in) {
+    MultiMemberGzipInputStream gzip = new MultiMemberGzipInputStream(in, !unit.merged());
+    return new ReadAheadStream(gzip, decoder, gzip::largestBurst, spares);
+  }
+
+  /**
+   * The unit read ahead, if it is {@code unit} and can be used from {@code skip}; else null, and a read ahead of
+   * {@code unit} that cannot be used is dropped.
+   */
+  private Ahead takeAhead(ReadUnit unit, long skip) {
+    if (ahead == null || ahead.unit() != unit) return null;
+    Ahead opened = ahead;
+    ahead = null;
+    if (skip == 0 && !opened.source().failedToOpen()) return opened;
+    // Its GET failed (a raw object merged and cleaned since the plan, say): opened again by the caller, where a
+    // failure is handled.
+    opened.close();
+    return null;
   }
 
   /** Opens a unit, skipping {@code skip} decoded bytes; a vanished raw object is looked up in fresh metadata. */
   private void start(ReadUnit unit, long skip) throws IOException, MetadataCodec.UnreadableMetadataException {
     current = unit;
-    if (ahead != null && ahead.unit() == unit) {
-      Ahead opened = ahead;
-      ahead = null;
-      if (skip == 0 && !opened.source().failedToOpen()) {
-        (unit.merged() ? metrics.segmentsMerged : metrics.segmentsRaw).increment();
-        currentStream = opened.source();
-        use(opened.decoded(), 0);
-        return;
-      }
-      // Its GET failed (a raw object merged and cleaned since the plan, say): opened again below, where a failure
-      // is handled.
-      opened.close();
-    }
+    Ahead opened = takeAhead(unit, skip);
     InputStream in;
     try {
-      in = store.open(unit.objectKey(), unit.offset(), unit.length());
+      in = opened != null ? opened.source() : store.open(unit.objectKey(), unit.offset(), unit.length());
     } catch (ObjectVanishedException vanished) {
       if (unit.merged()) {
         metrics.error("merged_object_missing");
@@ -305,12 +313,7 @@ public final class JobLogCursor implements Closeable {
     }
     (unit.merged() ? metrics.segmentsMerged : metrics.segmentsRaw).increment();
     currentStream = in;
-    MultiMemberGzipInputStream gzip = new MultiMemberGzipInputStream(in, !unit.merged());
-    use(new ReadAheadStream(gzip, decoder, gzip::largestBurst, spares), skip);
-  }
-
-  private void use(ReadAheadStream stream, long skip) throws IOException {
-    decoded = stream;
+    decoded = opened != null ? opened.decoded() : decode(unit, in);
     if (skip > 0) decoded.skipNBytes(skip);
     skipped = skip;
     lines = new LineReader(decoded, maxLineBytes, scansRecords() ? scanner::scanLine : null);

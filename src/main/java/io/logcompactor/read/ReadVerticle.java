@@ -216,11 +216,10 @@ public final class ReadVerticle extends VerticleBase {
      * worker thread before its handler runs here, and a task started in between could overtake it.
      */
     private boolean producing;
-    /** {@link #closed}, for the task on the worker thread. */
-    private volatile boolean stopping;
     private boolean paused;
     private boolean ended;
-    private boolean closed;
+    /** Volatile: the task on the worker thread stops at it too. */
+    private volatile boolean closed;
     private Throwable failure;
     private Promise<JobLogCursor.Chunk> waiting;
 
@@ -270,7 +269,7 @@ public final class ReadVerticle extends VerticleBase {
         int held = unasked.incrementAndGet();
         context.runOnContext(v -> deliver(chunk));
         // After an idle poll or a budget-bound empty chunk, the next step waits for the next request.
-        if (chunk.end() || chunk.idle() || chunk.bytes().length == 0 || stopping || held >= CHUNKS_AHEAD) return chunk;
+        if (chunk.end() || chunk.idle() || chunk.bytes().length == 0 || closed || held >= CHUNKS_AHEAD) return chunk;
       }
     }
 
@@ -298,7 +297,6 @@ public final class ReadVerticle extends VerticleBase {
 
     void close() {
       closed = true;
-      stopping = true;
       ready.clear();
       cursor.cancel();
       // The cursor is closed on the pool once its running step is over: it is never touched by two threads at once.

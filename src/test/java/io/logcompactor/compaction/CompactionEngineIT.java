@@ -222,10 +222,7 @@ class CompactionEngineIT {
 
     PodLines lines = pod.read();
     assertThat(lines.metadata().logFiles().get(0).size()).isGreaterThan(5L << 20);
-    assertThat(mergedContent(fx, lines.metadata(), big.id())).isEqualTo(pod.expectedContent(big.id()));
-    assertThat(fx.count("compactor.compaction.files.written", "upload", "multipart")).isEqualTo(1);
-    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
-    lines.assertEveryLineExactlyOnce(pod.expectedLines());
+    assertMultipartFiles(fx, pod, lines, big, 1);
   }
 
   @Test
@@ -247,9 +244,14 @@ class CompactionEngineIT {
     PodLines lines = pod.read();
     assertThat(lines.metadata().logFiles().get(0).size()).as("three parts").isGreaterThan(10L << 20);
     assertThat(lines.metadata().logFiles()).allSatisfy(f -> assertThat(f.size()).isGreaterThan(5L << 20));
-    assertThat(mergedContent(fx, lines.metadata(), big.id())).isEqualTo(pod.expectedContent(big.id()));
-    assertThat(fx.count("compactor.compaction.files.written", "upload", "multipart"))
-        .isEqualTo(lines.metadata().logFiles().size());
+    assertMultipartFiles(fx, pod, lines, big, lines.metadata().logFiles().size());
+  }
+
+  /** The container's merged files, {@code files} multipart uploads all completed, hold exactly its raw contents. */
+  private void assertMultipartFiles(EngineFixture fx, TestPod pod, PodLines lines, FluentBitLogs.Container c,
+                                    int files) throws Exception {
+    assertThat(mergedContent(fx, lines.metadata(), c.id())).isEqualTo(pod.expectedContent(c.id()));
+    assertThat(fx.count("compactor.compaction.files.written", "upload", "multipart")).isEqualTo(files);
     assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
     lines.assertEveryLineExactlyOnce(pod.expectedLines());
   }
