@@ -3,7 +3,13 @@ package io.logcompactor.compaction;
 /**
  * Engine tunables that are not operator configuration: memory bounds and concurrency.
  *
- * @param partSize        multipart part size, and the largest merged file written with one PUT (S3: 5 MiB minimum)
+ * @param partSize        multipart part size (S3: 5 MiB minimum)
+ * @param singlePutMax    the largest merged file written with one PUT, held in the part buffers until it is known to
+ *                        fit: one request instead of five (claim, create, two parts, complete) for a file of one to
+ *                        two parts (an 8.4 MB file on S3Proxy: 60-80 ms as one PUT, 120-170 ms as two parts and a
+ *                        completion, besides the claim). At most two parts, so that
+ *                        holding them stays within the writer's buffers; a file planned larger streams its parts
+ *                        from the first one on, as before
  * @param lookAheadBytes  raw bytes fetched ahead of the writer per run; with the writer's part buffers (the one
  *                        filling and {@link MergedObjectWriter#UPLOADS_IN_FLIGHT} uploading) bounds a run's memory:
  *                        16 + 3 x 8 MiB, as 32 + 8 when one part was uploaded at a time
@@ -16,14 +22,18 @@ package io.logcompactor.compaction;
  *                        queue ahead of everyone else's work (MergeBench compares settings; on the shared 2-core
  *                        machine its runs were too noisy to rank 32 against 64)
  */
-public record CompactionSettings(int partSize, long lookAheadBytes, long streamThreshold, int concurrentRuns,
-                                 int fetchesAhead) {
+public record CompactionSettings(int partSize, int singlePutMax, long lookAheadBytes, long streamThreshold,
+                                 int concurrentRuns, int fetchesAhead) {
   public static final int MIN_PART_SIZE = 5 << 20;
 
-  public static final CompactionSettings DEFAULTS = new CompactionSettings(8 << 20, 16L << 20, 8L << 20, 2, 64);
+  public static final CompactionSettings DEFAULTS = new CompactionSettings(8 << 20, 16 << 20, 16L << 20, 8L << 20, 2,
+      64);
 
   public CompactionSettings {
     if (partSize < MIN_PART_SIZE) throw new IllegalArgumentException("partSize below the S3 minimum of 5 MiB");
+    if (singlePutMax < partSize || singlePutMax > 2L * partSize) {
+      throw new IllegalArgumentException("singlePutMax must be one to two parts");
+    }
     if (lookAheadBytes < 1 || streamThreshold < 1 || concurrentRuns < 1 || fetchesAhead < 1) {
       throw new IllegalArgumentException("settings must be positive");
     }
@@ -31,7 +41,7 @@ public record CompactionSettings(int partSize, long lookAheadBytes, long streamT
 
   /** The defaults for an S3 pool of {@code s3Concurrency} threads (PERFORMANCE.md: ~32 is the GET floor). */
   public static CompactionSettings forPool(int s3Concurrency) {
-    return new CompactionSettings(DEFAULTS.partSize, DEFAULTS.lookAheadBytes, DEFAULTS.streamThreshold,
-        DEFAULTS.concurrentRuns, 2 * s3Concurrency);
+    return new CompactionSettings(DEFAULTS.partSize, DEFAULTS.singlePutMax, DEFAULTS.lookAheadBytes,
+        DEFAULTS.streamThreshold, DEFAULTS.concurrentRuns, 2 * s3Concurrency);
   }
 }

@@ -2,10 +2,13 @@ package io.logcompactor.compaction;
 
 import io.logcompactor.s3.S3Errors;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +27,9 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * Writes one merged file from a stream of bytes, in bounded memory: the part being filled and up to
- * {@value #UPLOADS_IN_FLIGHT} uploading in the background. A file that fits in
- * one part is written with a single {@code PUT If-None-Match: *}; on a name clash it simply takes the next name. A
- * larger one becomes a multipart upload, and since its bytes cannot be replayed under another name once streamed,
+ * {@value #UPLOADS_IN_FLIGHT} uploading in the background. A file of up to {@code singlePutMax} bytes is held in the
+ * part buffers and written with a single {@code PUT If-None-Match: *}; on a name clash it simply takes the next name.
+ * A larger one becomes a multipart upload, and since its bytes cannot be replayed under another name once streamed,
  * its name is claimed before the first part: a small placeholder unique to this writer is created with
  * {@code If-None-Match: *}, and the upload is completed with {@code If-Match} on the placeholder's ETag. So a
  * writer never replaces an object it did not create, on AWS and on S3Proxy alike (both honour conditional
@@ -70,6 +73,9 @@ final class MergedObjectWriter {
   private final ArrayDeque<Uploading> uploading = new ArrayDeque<>();
   private final String bucket;
   private final int partSize;
+  private final long singlePutMax;
+  /** Full parts of a file that may still be one PUT: uploaded only once it is larger. */
+  private final ArrayDeque<byte[]> held = new ArrayDeque<>();
   private final Supplier<String> names;
   private final BooleanSupplier mayComplete;
   private final Runnable onPart;
@@ -83,6 +89,9 @@ final class MergedObjectWriter {
   private final List<CompletedPart> parts = new ArrayList<>();
 
   /**
+   * @param singlePutMax the largest file written with one PUT, at most {@value #UPLOADS_IN_FLIGHT} parts (its parts
+   *                    are held until it is larger, in the buffers the uploads would use); a file expected to be
+   *                    larger should pass {@code partSize}, so that its first part uploads as soon as it is full
    * @param names       candidate keys, each unused so far; asked again after a clash
    * @param mayComplete false once the run is too old to complete an upload
    * @param onPart      called after each uploaded part (a failpoint)
@@ -91,14 +100,19 @@ final class MergedObjectWriter {
    * @param buffers     buffers to reuse (grown up to a part as needed), from {@link #buffers()} of the previous
    *                    writer of the run, or empty: parts are MiBs, humongous allocations under G1
    */
-  MergedObjectWriter(S3Client s3, Background background, String bucket, int partSize, Supplier<String> names,
-                     BooleanSupplier mayComplete, Runnable onPart, String owner, Deque<byte[]> buffers) {
+  MergedObjectWriter(S3Client s3, Background background, String bucket, int partSize, long singlePutMax,
+                     Supplier<String> names, BooleanSupplier mayComplete, Runnable onPart, String owner,
+                     Deque<byte[]> buffers) {
+    if (singlePutMax < partSize || singlePutMax > (long) UPLOADS_IN_FLIGHT * partSize) {
+      throw new IllegalArgumentException("singlePutMax must be one to " + UPLOADS_IN_FLIGHT + " parts");
+    }
     this.buf = buffers.isEmpty() ? new byte[64 * 1024] : buffers.poll();
     spare.addAll(buffers);
     this.s3 = s3;
     this.background = background;
     this.bucket = bucket;
     this.partSize = partSize;
+    this.singlePutMax = singlePutMax;
     this.names = names;
     this.mayComplete = mayComplete;
     this.onPart = onPart;
@@ -108,6 +122,7 @@ final class MergedObjectWriter {
   /** The buffers, for the next writer of the run; valid once it has finished or aborted. */
   Deque<byte[]> buffers() {
     ArrayDeque<byte[]> all = new ArrayDeque<>(spare);
+    all.addAll(held);
     all.addFirst(buf);
     return all;
   }
@@ -145,19 +160,44 @@ final class MergedObjectWriter {
     };
   }
 
+  /**
+   * What {@link #finishUploads} leaves: a file one PUT made visible ({@code written}), or a multipart upload whose
+   * {@code completion} is still to be called, once, possibly on another thread while the run goes on (the writer's
+   * buffers are free by then); a completion that fails aborts the upload. Both null when nothing was written.
+   */
+  record Finished(Written written, Callable<Written> completion) {
+    Written complete() throws Exception {
+      return completion == null ? written : completion.call();
+    }
+  }
+
   /** Uploads what is left and makes the file visible. @return null when nothing was written at all */
-  Written finish() throws TooLateException {
-    if (position == 0) return null;
+  Written finish() throws Exception {
+    return finishUploads().complete();
+  }
+
+  /** Uploads what is left; a multipart file becomes visible once its completion is called. */
+  Finished finishUploads() throws TooLateException {
+    if (position == 0) return new Finished(null, null);
     if (!mayComplete.getAsBoolean()) throw new TooLateException("run too old to complete a merged file");
-    if (uploadId == null) return putWhole();
+    if (uploadId == null) return new Finished(putWhole(), null);
     if (buffered > 0) flushPart();
     while (!uploading.isEmpty()) awaitOldestPart();
+    return new Finished(null, this::complete);
+  }
+
+  private Written complete() {
     String k = key;
-    String etag = s3.completeMultipartUpload(b -> b.bucket(bucket).key(k).uploadId(uploadId).ifMatch(placeholderEtag)
-        .multipartUpload(m -> m.parts(parts))).eTag();
-    uploadId = null;
-    placeholderEtag = null;
-    return new Written(k, etag, position, true);
+    try {
+      String etag = s3.completeMultipartUpload(b -> b.bucket(bucket).key(k).uploadId(uploadId)
+          .ifMatch(placeholderEtag).multipartUpload(m -> m.parts(parts))).eTag();
+      uploadId = null;
+      placeholderEtag = null;
+      return new Written(k, etag, position, true);
+    } catch (RuntimeException e) {
+      abort();
+      throw e;
+    }
   }
 
   /** Abandons the file: aborts a multipart upload and removes the placeholder. Best effort; orphans age out. */
@@ -172,6 +212,8 @@ final class MergedObjectWriter {
       }
       spare.add(u.buffer());
     }
+    spare.addAll(held);
+    held.clear();
     if (uploadId != null) {
       String k = key;
       String id = uploadId;
@@ -195,36 +237,69 @@ final class MergedObjectWriter {
   }
 
   private Written putWhole() {
+    RequestBody body = wholeBody();
     while (true) {
       String k = names.get();
       try {
         String etag = s3.putObject(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).ifNoneMatch("*")
-            .metadata(ownerTag()), body(buf, buffered)).eTag();
+            .metadata(ownerTag()), body).eTag();
+        spare.addAll(held);
+        held.clear();
         return new Written(k, etag, position, false);
       } catch (RuntimeException e) {
         if (!S3Errors.isPreconditionFailed(e)) throw e;
-        String mine = landedEarlier(k, buffered);
-        if (mine != null) return new Written(k, mine, position, false);
+        String mine = landedEarlier(k, position);
+        if (mine != null) {
+          spare.addAll(held);
+          held.clear();
+          return new Written(k, mine, position, false);
+        }
         LOG.info("merged file s3://{}/{} exists already (crashed or concurrent run); taking the next name", bucket, k);
       }
     }
   }
 
-  /** Sends the buffered part in the background and takes a free buffer, waiting for an upload if none is. */
+  /** The held parts and the buffered bytes, in order, without a copy; replayable for the SDK's retries. */
+  private RequestBody wholeBody() {
+    List<byte[]> parts = List.copyOf(held);
+    byte[] last = buf;
+    int lastLength = buffered;
+    return RequestBody.fromContentProvider(() -> {
+      List<InputStream> streams = new ArrayList<>();
+      for (byte[] p : parts) streams.add(new ByteArrayInputStream(p, 0, partSize));
+      streams.add(new ByteArrayInputStream(last, 0, lastLength));
+      return new SequenceInputStream(Collections.enumeration(streams));
+    }, position, CONTENT_TYPE);
+  }
+
+  /**
+   * Sends the full buffer in the background, or holds it while the file may still be one PUT, and takes a free
+   * buffer, waiting for an upload if none is.
+   */
   private void flushPart() {
+    if (uploadId == null && position < singlePutMax) {
+      // More bytes are coming (or this would not be called), but the file may still fit one PUT.
+      held.add(buf);
+      buffered = 0;
+      buf = spare.isEmpty() ? new byte[64 * 1024] : spare.poll();
+      return;
+    }
     if (uploadId == null) start();
-    int number = parts.size() + uploading.size() + 1;
-    String k = key;
-    String id = uploadId;
-    byte[] part = buf;
-    int length = buffered;
-    CompletableFuture<String> etag = background.run(() -> s3.uploadPart(
-        b -> b.bucket(bucket).key(k).uploadId(id).partNumber(number), body(part, length)).eTag()).toCompletableFuture();
-    uploading.add(new Uploading(number, part, etag));
+    while (!held.isEmpty()) upload(held.poll(), partSize);
+    upload(buf, buffered);
     buffered = 0;
     // A buffer is free, or one more may be made while fewer than the most parts are uploading.
     while (spare.isEmpty() && uploading.size() >= UPLOADS_IN_FLIGHT) awaitOldestPart();
     buf = spare.isEmpty() ? new byte[partSize] : spare.poll();
+  }
+
+  private void upload(byte[] part, int length) {
+    int number = parts.size() + uploading.size() + 1;
+    String k = key;
+    String id = uploadId;
+    CompletableFuture<String> etag = background.run(() -> s3.uploadPart(
+        b -> b.bucket(bucket).key(k).uploadId(id).partNumber(number), body(part, length)).eTag()).toCompletableFuture();
+    uploading.add(new Uploading(number, part, etag));
   }
 
   private void awaitOldestPart() {

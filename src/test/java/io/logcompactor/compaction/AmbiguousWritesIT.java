@@ -159,7 +159,8 @@ class AmbiguousWritesIT {
     FluentBitLogs.Container big = pod.container("big", "1");
     pod.putLarge(big, "202611252000", 0, Format.GZIP, 3_500_000);
     pod.putLarge(big, "202611252000", 1, Format.GZIP, 3_500_000);
-    PodCompactor compactor = compactorThroughProxy(servers, new CompactionSettings(5 << 20, 4L << 20, 1L << 20, 1, 8));
+    PodCompactor compactor = compactorThroughProxy(servers,
+        new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, 1, 8));
     proxy.rules(FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/data/").limit(1));
 
     assertThat(compactor.compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);

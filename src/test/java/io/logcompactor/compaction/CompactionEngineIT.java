@@ -215,7 +215,7 @@ class CompactionEngineIT {
     pod.put(big, "202611252103", 0, Format.PLAIN, 10);
 
     // 5 MiB parts, streaming above 1 MiB, 4 MiB look-ahead.
-    CompactionSettings settings = new CompactionSettings(5 << 20, 4L << 20, 1L << 20, 1, 8);
+    CompactionSettings settings = new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, 1, 8);
     RunResult r = fx.compactor(64L << 20, settings, Failpoints.NONE).compact("job-big");
     assertThat(r.status()).isEqualTo(RunResult.Status.MERGED);
     assertThat(r.logFilesWritten()).isEqualTo(1);
@@ -231,12 +231,8 @@ class CompactionEngineIT {
   void partsUploadInTheBackground(LocalServers servers) throws Exception {
     EngineFixture fx = fixture(servers);
     TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-parts");
-    FluentBitLogs.Container big = pod.container("big", "1");
-    for (int i = 0; i < 12; i++) pod.putLarge(big, "202611252100", i, Format.GZIP, 2_600_000);
-
-    // 5 MiB parts, files cut at 14 MiB: a file of three parts (two uploading while the third fills), then one of two.
-    CompactionSettings settings = new CompactionSettings(5 << 20, 4L << 20, 8L << 20, 1, 8);
-    RunResult r = fx.compactor(14L << 20, settings, Failpoints.NONE).compact("job-parts");
+    FluentBitLogs.Container big = twelveLargeObjects(pod);
+    RunResult r = fx.compactor(CUT_AT_14_MIB, FIVE_MIB_PARTS, Failpoints.NONE).compact("job-parts");
     assertThat(r.status()).isEqualTo(RunResult.Status.MERGED);
     assertThat(r.logFilesWritten()).isGreaterThanOrEqualTo(2);
     assertThat(MergedObjectWriter.UPLOADS_IN_FLIGHT).isLessThan(3);
@@ -245,6 +241,50 @@ class CompactionEngineIT {
     assertThat(lines.metadata().logFiles().get(0).size()).as("three parts").isGreaterThan(10L << 20);
     assertThat(lines.metadata().logFiles()).allSatisfy(f -> assertThat(f.size()).isGreaterThan(5L << 20));
     assertMultipartFiles(fx, pod, lines, big, lines.metadata().logFiles().size());
+  }
+
+  @Test
+  @DisplayName("a file completed in the background while the next is written is removed when the run then fails, and "
+      + "the next run merges everything once")
+  void failedRunRemovesAFileCompletedInTheBackground(LocalServers servers) throws Exception {
+    EngineFixture fx = fixture(servers);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-late-fail");
+    FluentBitLogs.Container big = twelveLargeObjects(pod);
+    // The fourth part uploaded is the second file's first, uploaded while the first file completes.
+    java.util.concurrent.atomic.AtomicInteger parts = new java.util.concurrent.atomic.AtomicInteger();
+    PodCompactor failing = fx.compactor(CUT_AT_14_MIB, FIVE_MIB_PARTS, (step, p) -> {
+      if (step == Failpoints.Step.PART_UPLOADED && parts.incrementAndGet() == 4) {
+        throw new IllegalStateException("injected failure in the second file");
+      }
+    });
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.compact("job-late-fail"))
+        .hasMessageContaining("injected failure");
+
+    assertThat(fx.keys(Keys.dataPodPrefix("job-late-fail"))).as("the first file, completed, removed again").isEmpty();
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+    assertThat(fx.keys(Keys.metadataKey("job-late-fail"))).isEmpty();
+    assertThat(fx.keys(Keys.rawPodPrefix("job-late-fail"))).hasSize(12);
+
+    RunResult r = fx.compactor(CUT_AT_14_MIB, FIVE_MIB_PARTS, Failpoints.NONE).compact("job-late-fail");
+    assertThat(r.status()).isEqualTo(RunResult.Status.MERGED);
+    assertThat(r.logFilesWritten()).isGreaterThanOrEqualTo(2);
+    PodLines lines = pod.read();
+    assertMultipartFiles(fx, pod, lines, big, lines.metadata().logFiles().size());
+  }
+
+  /**
+   * 5 MiB parts, streamed from the first: with {@link #CUT_AT_14_MIB}, {@link #twelveLargeObjects} make a file of
+   * three parts (two uploading while the third fills), then one of two.
+   */
+  private static final CompactionSettings FIVE_MIB_PARTS =
+      new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 8L << 20, 1, 8);
+  private static final long CUT_AT_14_MIB = 14L << 20;
+
+  private static FluentBitLogs.Container twelveLargeObjects(TestPod pod) throws Exception {
+    FluentBitLogs.Container big = pod.container("big", "1");
+    for (int i = 0; i < 12; i++) pod.putLarge(big, "202611252100", i, Format.GZIP, 2_600_000);
+    return big;
   }
 
   /** The container's merged files, {@code files} multipart uploads all completed, hold exactly its raw contents. */

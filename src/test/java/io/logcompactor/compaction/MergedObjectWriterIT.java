@@ -1,0 +1,118 @@
+package io.logcompactor.compaction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.logcompactor.local.LocalServers;
+import io.logcompactor.local.LocalServersExtension;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/** The writer against S3Proxy: when a file is one PUT and when it becomes a multipart upload, and what it holds. */
+@ExtendWith(LocalServersExtension.class)
+class MergedObjectWriterIT {
+  private static final int PART = 5 << 20;
+  private EngineFixture fx;
+
+  @AfterEach
+  void close() throws Exception {
+    if (fx != null) fx.close();
+  }
+
+  private MergedObjectWriter writer(long singlePutMax, List<String> names) {
+    Iterator<String> next = names.iterator();
+    return new MergedObjectWriter(fx.s3(), upload -> fx.store.blocking(upload).toCompletionStage(), fx.bucket(), PART,
+        singlePutMax, next::next, () -> true, () -> { }, "run-1", new ArrayDeque<>());
+  }
+
+  /** Writes {@code bytes} in uneven pieces, as raw objects of many sizes arrive. */
+  private static MergedObjectWriter.Written write(MergedObjectWriter w, byte[] bytes) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int off = 0; off < bytes.length; ) {
+      int n = Math.min(bytes.length - off, 1 + rnd.nextInt(700_000));
+      w.write(bytes, off, n);
+      off += n;
+    }
+    return w.finish();
+  }
+
+  private static byte[] bytes(int length) {
+    byte[] b = new byte[length];
+    new SplittableRandom(length).nextBytes(b);
+    return b;
+  }
+
+  private byte[] stored(String key) {
+    return fx.s3().getObjectAsBytes(b -> b.bucket(fx.bucket()).key(key)).asByteArray();
+  }
+
+  @Test
+  @DisplayName("a file of up to singlePutMax (two parts) is held in the part buffers and written with one PUT")
+  void twoPartsAreOnePut(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "writer-held");
+    byte[] content = bytes(2 * PART);
+    MergedObjectWriter w = writer(2L * PART, List.of("data/p/c/202611252000_0.gz"));
+
+    MergedObjectWriter.Written written = write(w, content);
+
+    assertThat(written.multipart()).isFalse();
+    assertThat(written.size()).isEqualTo(content.length);
+    assertThat(stored(written.key())).isEqualTo(content);
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+    assertThat(w.buffers()).as("the held part and the one filled, for the next writer").hasSize(2)
+        .allSatisfy(b -> assertThat(b.length).isLessThanOrEqualTo(PART));
+  }
+
+  @Test
+  @DisplayName("one byte more and the held part uploads first, then the rest, as one multipart file")
+  void largerThanHeldIsMultipart(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "writer-over");
+    byte[] content = bytes(2 * PART + 1);
+    MergedObjectWriter w = writer(2L * PART, List.of("data/p/c/202611252000_0.gz"));
+
+    MergedObjectWriter.Written written = write(w, content);
+
+    assertThat(written.multipart()).isTrue();
+    assertThat(stored(written.key())).isEqualTo(content);
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+    assertThat(w.buffers()).as("at most the part filling and those uploading").hasSizeLessThanOrEqualTo(
+        MergedObjectWriter.UPLOADS_IN_FLIGHT + 1);
+  }
+
+  @Test
+  @DisplayName("a file expected larger than one PUT (singlePutMax = a part) is multipart from its second part on")
+  void partSizedLimitIsMultipart(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "writer-part");
+    byte[] content = bytes(PART + 1);
+    MergedObjectWriter w = writer(PART, List.of("data/p/c/202611252000_0.gz"));
+
+    MergedObjectWriter.Written written = write(w, content);
+
+    assertThat(written.multipart()).isTrue();
+    assertThat(stored(written.key())).isEqualTo(content);
+  }
+
+  @Test
+  @DisplayName("a held file whose name is taken is written whole under the next name, the other object untouched")
+  void heldFileTakesTheNextName(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "writer-clash");
+    byte[] other = "someone else's file".getBytes();
+    fx.s3().putObject(b -> b.bucket(fx.bucket()).key("data/p/c/202611252000_0.gz"), RequestBody.fromBytes(other));
+    byte[] content = bytes(PART + 12_345);
+    MergedObjectWriter w = writer(2L * PART, List.of("data/p/c/202611252000_0.gz", "data/p/c/202611252000_1.gz"));
+
+    MergedObjectWriter.Written written = write(w, content);
+
+    assertThat(written.key()).endsWith("_1.gz");
+    assertThat(written.multipart()).isFalse();
+    assertThat(stored(written.key())).isEqualTo(content);
+    assertThat(Arrays.equals(stored("data/p/c/202611252000_0.gz"), other)).isTrue();
+  }
+}
