@@ -7,9 +7,8 @@ package io.logcompactor.compaction;
  * @param singlePutMax    the largest merged file written with one PUT, held in the part buffers until it is known to
  *                        fit: one request instead of five (claim, create, two parts, complete) for a file of one to
  *                        two parts (an 8.4 MB file on S3Proxy: 60-80 ms as one PUT, 120-170 ms as two parts and a
- *                        completion, besides the claim). At most two parts, so that
- *                        holding them stays within the writer's buffers; a file planned larger streams its parts
- *                        from the first one on, as before
+ *                        completion, besides the claim). At most two parts, so that holding them stays within the
+ *                        writer's buffers; a file planned larger streams its parts from the first one on
  * @param lookAheadBytes  raw bytes fetched ahead of the writer per run; with the writer's part buffers (the one
  *                        filling and {@link MergedObjectWriter#UPLOADS_IN_FLIGHT} uploading) bounds a run's memory:
  *                        16 + 3 x 8 MiB, as 32 + 8 when one part was uploaded at a time
@@ -31,9 +30,7 @@ public record CompactionSettings(int partSize, int singlePutMax, long lookAheadB
 
   public CompactionSettings {
     if (partSize < MIN_PART_SIZE) throw new IllegalArgumentException("partSize below the S3 minimum of 5 MiB");
-    if (singlePutMax < partSize || singlePutMax > 2L * partSize) {
-      throw new IllegalArgumentException("singlePutMax must be one to two parts");
-    }
+    MergedObjectWriter.checkSinglePutMax(partSize, singlePutMax);
     if (lookAheadBytes < 1 || streamThreshold < 1 || concurrentRuns < 1 || fetchesAhead < 1) {
       throw new IllegalArgumentException("settings must be positive");
     }

@@ -103,9 +103,7 @@ final class MergedObjectWriter {
   MergedObjectWriter(S3Client s3, Background background, String bucket, int partSize, long singlePutMax,
                      Supplier<String> names, BooleanSupplier mayComplete, Runnable onPart, String owner,
                      Deque<byte[]> buffers) {
-    if (singlePutMax < partSize || singlePutMax > (long) UPLOADS_IN_FLIGHT * partSize) {
-      throw new IllegalArgumentException("singlePutMax must be one to " + UPLOADS_IN_FLIGHT + " parts");
-    }
+    checkSinglePutMax(partSize, singlePutMax);
     this.buf = buffers.isEmpty() ? new byte[64 * 1024] : buffers.poll();
     spare.addAll(buffers);
     this.s3 = s3;
@@ -117,6 +115,13 @@ final class MergedObjectWriter {
     this.mayComplete = mayComplete;
     this.onPart = onPart;
     this.owner = owner;
+  }
+
+  /** A file held for one PUT must fit in the buffers its uploads would use: one to {@value #UPLOADS_IN_FLIGHT} parts. */
+  static void checkSinglePutMax(int partSize, long singlePutMax) {
+    if (singlePutMax < partSize || singlePutMax > (long) UPLOADS_IN_FLIGHT * partSize) {
+      throw new IllegalArgumentException("singlePutMax must be one to " + UPLOADS_IN_FLIGHT + " parts");
+    }
   }
 
   /** The buffers, for the next writer of the run; valid once it has finished or aborted. */
@@ -171,11 +176,6 @@ final class MergedObjectWriter {
     }
   }
 
-  /** Uploads what is left and makes the file visible. @return null when nothing was written at all */
-  Written finish() throws Exception {
-    return finishUploads().complete();
-  }
-
   /** Uploads what is left; a multipart file becomes visible once its completion is called. */
   Finished finishUploads() throws TooLateException {
     if (position == 0) return new Finished(null, null);
@@ -212,8 +212,7 @@ final class MergedObjectWriter {
       }
       spare.add(u.buffer());
     }
-    spare.addAll(held);
-    held.clear();
+    releaseHeld();
     if (uploadId != null) {
       String k = key;
       String id = uploadId;
@@ -241,32 +240,36 @@ final class MergedObjectWriter {
     while (true) {
       String k = names.get();
       try {
-        String etag = s3.putObject(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).ifNoneMatch("*")
-            .metadata(ownerTag()), body).eTag();
-        spare.addAll(held);
-        held.clear();
-        return new Written(k, etag, position, false);
+        return wholeWritten(k, s3.putObject(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).ifNoneMatch("*")
+            .metadata(ownerTag()), body).eTag());
       } catch (RuntimeException e) {
         if (!S3Errors.isPreconditionFailed(e)) throw e;
         String mine = landedEarlier(k, position);
-        if (mine != null) {
-          spare.addAll(held);
-          held.clear();
-          return new Written(k, mine, position, false);
-        }
-        LOG.info("merged file s3://{}/{} exists already (crashed or concurrent run); taking the next name", bucket, k);
+        if (mine != null) return wholeWritten(k, mine);
       }
+      LOG.info("merged file s3://{}/{} exists already (crashed or concurrent run); taking the next name", bucket, k);
     }
+  }
+
+  /** A file one PUT made visible: its held parts are free again. */
+  private Written wholeWritten(String k, String etag) {
+    releaseHeld();
+    return new Written(k, etag, position, false);
+  }
+
+  private void releaseHeld() {
+    spare.addAll(held);
+    held.clear();
   }
 
   /** The held parts and the buffered bytes, in order, without a copy; replayable for the SDK's retries. */
   private RequestBody wholeBody() {
-    List<byte[]> parts = List.copyOf(held);
+    List<byte[]> full = List.copyOf(held);
     byte[] last = buf;
     int lastLength = buffered;
     return RequestBody.fromContentProvider(() -> {
       List<InputStream> streams = new ArrayList<>();
-      for (byte[] p : parts) streams.add(new ByteArrayInputStream(p, 0, partSize));
+      for (byte[] p : full) streams.add(new ByteArrayInputStream(p, 0, partSize));
       streams.add(new ByteArrayInputStream(last, 0, lastLength));
       return new SequenceInputStream(Collections.enumeration(streams));
     }, position, CONTENT_TYPE);

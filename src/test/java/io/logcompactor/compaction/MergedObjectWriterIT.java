@@ -40,7 +40,7 @@ class MergedObjectWriterIT {
       w.write(bytes, off, n);
       off += n;
     }
-    return w.finish();
+    return w.finishUploads().complete();
   }
 
   private static byte[] bytes(int length) {
