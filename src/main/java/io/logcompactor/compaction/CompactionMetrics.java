@@ -19,6 +19,7 @@ public final class CompactionMetrics {
   final Counter bytesWritten;
   final Counter orphansDeleted;
   final Counter uploadsAborted;
+  final Counter streamsGivenUp;
   final Counter metadataRefused;
   final Counter commitsLost;
   final Counter commitsRetried;
@@ -42,6 +43,9 @@ public final class CompactionMetrics {
         .description("unreferenced data objects older than the safety age deleted").register(registry);
     uploadsAborted = Counter.builder("compactor.compaction.uploads.aborted")
         .description("stale multipart uploads of crashed runs aborted").register(registry);
+    streamsGivenUp = Counter.builder("compactor.compaction.streams.given_up")
+        .description("merged files planned as one streamed PUT and written as parts instead (an object not the size "
+            + "listed, a failed or stalled request)").register(registry);
     metadataRefused = Counter.builder("compactor.compaction.metadata.refused")
         .description("runs refused because the pod's metadata is unreadable or newer than this build")
         .register(registry);
@@ -69,8 +73,9 @@ public final class CompactionMetrics {
         .description("raw objects merged").register(registry).increment();
   }
 
-  void fileWritten(boolean multipart) {
-    Counter.builder("compactor.compaction.files.written").tag("upload", multipart ? "multipart" : "single")
+  void fileWritten(MergedObjectWriter.Upload upload) {
+    Counter.builder("compactor.compaction.files.written")
+        .tag("upload", upload.name().toLowerCase(java.util.Locale.ROOT))
         .description("merged files written").register(registry).increment();
   }
 

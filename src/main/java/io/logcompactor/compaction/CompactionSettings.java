@@ -14,6 +14,10 @@ package io.logcompactor.compaction;
  *                        16 + 3 x 8 MiB, as 32 + 8 when one part was uploaded at a time
  * @param streamThreshold raw objects larger than this are never held in memory: validated in one streaming GET,
  *                        copied in a second one
+ * @param streamLargeFiles a merged file larger than {@code singlePutMax} is one PUT whose body streams as it is written,
+ *                        when its objects are the size listed (else, or when the request fails, it is written again
+ *                        as parts); false: always parts. On S3Proxy a 64 MiB file cost ~0.4 s of CPU as one PUT,
+ *                        ~0.9 s as eight parts and a completion; on S3 it is two requests instead of eleven
  * @param concurrentRuns  pods merged at once per instance
  * @param fetchesAhead    raw objects one run has fetched or queued and not yet written. Twice the pool's threads:
  *                        the writer consumes in order, so with only as many as threads a slow object at the head
@@ -22,11 +26,11 @@ package io.logcompactor.compaction;
  *                        machine its runs were too noisy to rank 32 against 64)
  */
 public record CompactionSettings(int partSize, int singlePutMax, long lookAheadBytes, long streamThreshold,
-                                 int concurrentRuns, int fetchesAhead) {
+                                 boolean streamLargeFiles, int concurrentRuns, int fetchesAhead) {
   public static final int MIN_PART_SIZE = 5 << 20;
 
-  public static final CompactionSettings DEFAULTS = new CompactionSettings(8 << 20, 16 << 20, 16L << 20, 8L << 20, 2,
-      64);
+  public static final CompactionSettings DEFAULTS = new CompactionSettings(8 << 20, 16 << 20, 16L << 20, 8L << 20, true,
+      2, 64);
 
   public CompactionSettings {
     if (partSize < MIN_PART_SIZE) throw new IllegalArgumentException("partSize below the S3 minimum of 5 MiB");
@@ -39,6 +43,6 @@ public record CompactionSettings(int partSize, int singlePutMax, long lookAheadB
   /** The defaults for an S3 pool of {@code s3Concurrency} threads (PERFORMANCE.md: ~32 is the GET floor). */
   public static CompactionSettings forPool(int s3Concurrency) {
     return new CompactionSettings(DEFAULTS.partSize, DEFAULTS.singlePutMax, DEFAULTS.lookAheadBytes,
-        DEFAULTS.streamThreshold, DEFAULTS.concurrentRuns, 2 * s3Concurrency);
+        DEFAULTS.streamThreshold, DEFAULTS.streamLargeFiles, DEFAULTS.concurrentRuns, 2 * s3Concurrency);
   }
 }

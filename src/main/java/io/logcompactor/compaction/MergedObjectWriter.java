@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,20 +21,27 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
- * Writes one merged file from a stream of bytes, in bounded memory: the part being filled and up to
- * {@value #UPLOADS_IN_FLIGHT} uploading in the background. A file of up to {@code singlePutMax} bytes is held in the
+ * Writes one merged file from a stream of bytes, in bounded memory: the buffer being filled and up to
+ * {@value #UPLOADS_IN_FLIGHT} being sent in the background. A file of up to {@code singlePutMax} bytes is held in the
  * part buffers and written with a single {@code PUT If-None-Match: *}; on a name clash it simply takes the next name.
- * A larger one becomes a multipart upload, and since its bytes cannot be replayed under another name once streamed,
- * its name is claimed before the first part: a small placeholder unique to this writer is created with
- * {@code If-None-Match: *}, and the upload is completed with {@code If-Match} on the placeholder's ETag. So a
- * writer never replaces an object it did not create, on AWS and on S3Proxy alike (both honour conditional
- * CompleteMultipartUpload).
+ *
+ * <p>A larger one cannot be replayed under another name once its bytes are on their way, so its name is claimed
+ * first: a small placeholder unique to this writer is created with {@code If-None-Match: *}, and the file replaces
+ * it with {@code If-Match} on the placeholder's ETag. So a writer never replaces an object it did not create, on AWS
+ * and on S3Proxy alike. When the caller knows the file's exact size in advance ({@code streamSize}), the file is one
+ * PUT whose body streams as it is written ({@link StreamedBody}): two requests in all, where a multipart upload of
+ * 64 MiB takes eleven, and S3Proxy spends twice the CPU on it (it stores the parts, then copies them into the file).
+ * If the stream cannot finish (the bytes turn out not to be the size planned, the request fails or the body
+ * stalls), {@link #cancelStream} drops it, nothing of it is stored, and the caller writes the file again, as a
+ * multipart upload of parts of {@code partSize}.
  */
 final class MergedObjectWriter {
   private static final Logger LOG = LoggerFactory.getLogger(MergedObjectWriter.class);
@@ -41,8 +49,41 @@ final class MergedObjectWriter {
   /** User metadata naming the compaction run that created an object. */
   static final String OWNER_METADATA = "compaction-run";
 
+  /** How a file was uploaded. */
+  enum Upload {
+    /** One PUT of bytes held in memory. */
+    SINGLE,
+    /** One PUT whose body streamed as it was written. */
+    STREAMED,
+    MULTIPART
+  }
+
   /** The file as written. */
-  record Written(String key, String etag, long size, boolean multipart) {}
+  record Written(String key, String etag, long size, Upload upload) {}
+
+  /** The streamed PUT failed or stalled: nothing of it is stored; see {@link #cancelStream}. */
+  static final class StreamBroken extends RuntimeException {
+    StreamBroken(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** S3's limit for one PUT. */
+  static final long MAX_SINGLE_PUT = 5L << 30;
+  /**
+   * The bytes a streamed body takes at a time: the server gets them as they come, not a part at a time, and a body
+   * never waits for a whole part to fill (S3 gives up on a body that pauses for about 20 s).
+   */
+  static final int STREAM_CHUNK = 1 << 20;
+  /** A streamed body that gets no bytes for this long fails, and the file is written again as parts. */
+  static final Duration STREAM_STALL_LIMIT = Duration.ofSeconds(10);
+  /** A streamed body can be read once only: an attempt that fails is not the SDK's to repeat but the caller's. */
+  private static final AwsRequestOverrideConfiguration STREAMED_PUT = AwsRequestOverrideConfiguration.builder()
+      .addPlugin(config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())))
+      // The request lasts as long as the file takes to write; the stall limit catches one that stopped moving, and
+      // the run's own age limit (OrphanPolicy) a slow one.
+      .apiCallTimeout(Duration.ofHours(1))
+      .build();
 
   /**
    * Parts uploading while the next one fills. With each part uploaded where it was filled, the writer waited on every
@@ -87,11 +128,18 @@ final class MergedObjectWriter {
   private String uploadId;
   private String placeholderEtag;
   private final List<CompletedPart> parts = new ArrayList<>();
+  private final Duration stallLimit;
+  /** The exact size of a file to stream as one PUT, or -1 for parts. */
+  private long streamSize;
+  private StreamedBody stream;
+  private CompletableFuture<String> streamed;
 
   /**
    * @param singlePutMax the largest file written with one PUT, at most {@value #UPLOADS_IN_FLIGHT} parts (its parts
    *                    are held until it is larger, in the buffers the uploads would use); a file expected to be
    *                    larger should pass {@code partSize}, so that its first part uploads as soon as it is full
+   * @param streamSize  the file's exact size when the caller knows it in advance: it is then one streamed PUT; or -1
+   * @param stallLimit  how long a streamed body may wait for bytes before the stream is given up
    * @param names       candidate keys, each unused so far; asked again after a clash
    * @param mayComplete false once the run is too old to complete an upload
    * @param onPart      called after each uploaded part (a failpoint)
@@ -101,9 +149,12 @@ final class MergedObjectWriter {
    *                    writer of the run, or empty: parts are MiBs, humongous allocations under G1
    */
   MergedObjectWriter(S3Client s3, Background background, String bucket, int partSize, long singlePutMax,
-                     Supplier<String> names, BooleanSupplier mayComplete, Runnable onPart, String owner,
-                     Deque<byte[]> buffers) {
+                     long streamSize, Duration stallLimit, Supplier<String> names, BooleanSupplier mayComplete,
+                     Runnable onPart, String owner, Deque<byte[]> buffers) {
     checkSinglePutMax(partSize, singlePutMax);
+    if (streamSize > MAX_SINGLE_PUT) throw new IllegalArgumentException("a streamed file is one PUT: 5 GiB at most");
+    this.streamSize = streamSize;
+    this.stallLimit = stallLimit;
     this.buf = buffers.isEmpty() ? new byte[64 * 1024] : buffers.poll();
     spare.addAll(buffers);
     this.s3 = s3;
@@ -137,11 +188,21 @@ final class MergedObjectWriter {
     return position;
   }
 
+  /** Whether the file is still to be one streamed PUT (its bytes may be on their way already). */
+  boolean streamPlanned() {
+    return streamSize >= 0;
+  }
+
   void write(byte[] b, int off, int len) {
+    if (streamSize >= 0 && position + len > streamSize) {
+      throw new IllegalStateException("more bytes than the " + streamSize + " planned for a streamed file");
+    }
     while (len > 0) {
-      if (buffered == partSize) flushPart();
-      ensureCapacity(Math.min(partSize, buffered + len));
-      int n = Math.min(len, partSize - buffered);
+      int fill = stream != null ? STREAM_CHUNK : partSize;
+      if (buffered >= fill) flushPart();
+      fill = stream != null ? STREAM_CHUNK : partSize;
+      ensureCapacity(Math.min(fill, buffered + len));
+      int n = Math.min(len, fill - buffered);
       System.arraycopy(b, off, buf, buffered, n);
       buffered += n;
       position += n;
@@ -180,6 +241,10 @@ final class MergedObjectWriter {
   Finished finishUploads() throws TooLateException {
     if (position == 0) return new Finished(null, null);
     if (!mayComplete.getAsBoolean()) throw new TooLateException("run too old to complete a merged file");
+    if (streamSize >= 0 && position != streamSize) {
+      throw new IllegalStateException(position + " bytes where " + streamSize + " were planned for a streamed file");
+    }
+    if (streamSize >= 0) return new Finished(finishStream(), null);
     if (uploadId == null) return new Finished(putWhole(), null);
     if (buffered > 0) flushPart();
     while (!uploading.isEmpty()) awaitOldestPart();
@@ -193,7 +258,7 @@ final class MergedObjectWriter {
           .ifMatch(placeholderEtag).multipartUpload(m -> m.parts(parts))).eTag();
       uploadId = null;
       placeholderEtag = null;
-      return new Written(k, etag, position, true);
+      return new Written(k, etag, position, Upload.MULTIPART);
     } catch (RuntimeException e) {
       abort();
       throw e;
@@ -202,6 +267,7 @@ final class MergedObjectWriter {
 
   /** Abandons the file: aborts a multipart upload and removes the placeholder. Best effort; orphans age out. */
   void abort() {
+    if (stream != null) endStream();
     // Parts still uploading could land after the abort and be kept as an upload's parts.
     while (!uploading.isEmpty()) {
       Uploading u = uploading.poll();
@@ -254,7 +320,118 @@ final class MergedObjectWriter {
   /** A file one PUT made visible: its held parts are free again. */
   private Written wholeWritten(String k, String etag) {
     releaseHeld();
-    return new Written(k, etag, position, false);
+    return new Written(k, etag, position, Upload.SINGLE);
+  }
+
+  /** Starts the streamed PUT of a file whose name is claimed, replacing the placeholder. */
+  private void startStream() {
+    claim();
+    StreamedBody body = new StreamedBody(stallLimit);
+    String k = key;
+    String claimed = placeholderEtag;
+    long size = streamSize;
+    stream = body;
+    streamed = background.run(() -> {
+      try {
+        return s3.putObject(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).ifMatch(claimed)
+            .metadata(ownerTag()).overrideConfiguration(STREAMED_PUT),
+            RequestBody.fromContentProvider(body.provider(), size, CONTENT_TYPE)).eTag();
+      } finally {
+        body.over();
+      }
+    }).toCompletableFuture();
+    // Also when the pool refused the request: the writer must not wait for a body nobody reads.
+    streamed.whenComplete((etag, failure) -> body.over());
+  }
+
+  /** Hands the buffer to the stream and takes a free one, waiting for one to be sent if none is. */
+  private void sendChunk() {
+    stream.hand(buf, buffered);
+    buffered = 0;
+    buf = null;
+    try {
+      while (spare.isEmpty() && stream.inFlight() >= UPLOADS_IN_FLIGHT) {
+        byte[] sent = stream.awaitSent();
+        if (sent == null) break;
+        spare.add(sent);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while streaming a merged file", e);
+    }
+    buf = spare.isEmpty() ? new byte[64 * 1024] : spare.poll();
+    if (streamed.isDone()) {
+      // Failed: nothing more is read. (It cannot have succeeded with bytes still to come.)
+      throw new StreamBroken("streaming merged file s3://" + bucket + "/" + key + " failed", failure(streamed));
+    }
+  }
+
+  /** Sends the last bytes and waits for the PUT's answer. */
+  private Written finishStream() {
+    if (stream == null) startStream();
+    if (buffered > 0) sendChunk();
+    stream.end();
+    try {
+      String etag = streamed.join();
+      endStream();
+      placeholderEtag = null;
+      return new Written(key, etag, position, Upload.STREAMED);
+    } catch (CompletionException e) {
+      // The stream stays until abort() or cancelStream() ends it.
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      // The placeholder is no longer this writer's: the parts' completion would fail the same way.
+      boolean lostClaim = S3Errors.isPreconditionFailed(cause) || S3Errors.isNotFound(cause);
+      if (lostClaim && cause instanceof RuntimeException r) throw r;
+      // The whole body was sent: it may have been stored with only the answer lost.
+      String mine = S3Errors.isAmbiguous(cause) ? landedEarlier(key, position) : null;
+      if (mine == null) throw new StreamBroken("streaming merged file s3://" + bucket + "/" + key + " failed", cause);
+      endStream();
+      placeholderEtag = null;
+      return new Written(key, mine, position, Upload.STREAMED);
+    }
+  }
+
+  /**
+   * Gives up the streamed PUT: the file will be parts. A stream not started yet is simply not started; one that
+   * started is abandoned (the server never stores a body that ends short) and the writer is empty again, its name
+   * kept: the caller writes the file's bytes again from the first.
+   *
+   * @return true when the caller must write the file's bytes again
+   */
+  boolean cancelStream() {
+    streamSize = -1;
+    if (stream == null) return false;
+    endStream();
+    spare.add(buf);
+    buf = spare.poll();
+    releaseHeld();
+    buffered = 0;
+    position = 0;
+    return true;
+  }
+
+  /** Abandons the stream if it still runs, waits for its request to end and takes its buffers back. */
+  private void endStream() {
+    stream.abandon();
+    try {
+      streamed.join();
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      // Failed, as abandoned streams do; or already reported.
+    }
+    spare.addAll(stream.remaining());
+    stream = null;
+    streamed = null;
+  }
+
+  private static Throwable failure(CompletableFuture<?> f) {
+    try {
+      f.join();
+      return new IllegalStateException("the request succeeded");
+    } catch (CompletionException e) {
+      return e.getCause() == null ? e : e.getCause();
+    } catch (java.util.concurrent.CancellationException e) {
+      return e;
+    }
   }
 
   private void releaseHeld() {
@@ -280,6 +457,12 @@ final class MergedObjectWriter {
    * buffer, waiting for an upload if none is.
    */
   private void flushPart() {
+    if (streamSize >= 0) {
+      if (stream == null) startStream();
+      while (!held.isEmpty()) stream.hand(held.poll(), partSize);
+      sendChunk();
+      return;
+    }
     if (uploadId == null && position < singlePutMax) {
       // More bytes are coming (or this would not be called), but the file may still fit one PUT.
       held.add(buf);
@@ -322,6 +505,14 @@ final class MergedObjectWriter {
   }
 
   private void start() {
+    claim();
+    String k = key;
+    uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).metadata(ownerTag()))
+        .uploadId();
+  }
+
+  /** Claims a name with a placeholder, unless the writer has one already (a stream given up keeps it). */
+  private void claim() {
     byte[] claim = ("merged file being written by compaction run " + owner + "\n").getBytes(StandardCharsets.UTF_8);
     while (key == null) {
       String k = names.get();
@@ -340,9 +531,6 @@ final class MergedObjectWriter {
         LOG.info("merged file s3://{}/{} exists already (crashed or concurrent run); taking the next name", bucket, k);
       }
     }
-    String k = key;
-    uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).metadata(ownerTag()))
-        .uploadId();
   }
 
   private Map<String, String> ownerTag() {

@@ -231,7 +231,7 @@ public final class PodCompactor {
     MergedObjectWriter.Written w = f.await();
     if (w != null) {
       f.recordFile(w, out);
-      metrics.fileWritten(w.multipart());
+      metrics.fileWritten(w.upload());
       metrics.bytesWritten.increment(w.size());
     }
     f.mergedHere.forEach(out::merged);
@@ -258,77 +258,143 @@ public final class PodCompactor {
     }
   }
 
+  /** What an output holds so far: the raw objects appended, where, and the raw keys it merges. */
+  private static final class OutputFile {
+    final List<JobMetadata.Source> sources = new ArrayList<>();
+    final List<MergePlan.Raw> contributing = new ArrayList<>();
+    final Map<String, String> mergedHere = new LinkedHashMap<>();
+    /** The first appended object's minute, which names the file. */
+    String firstMinute;
+  }
+
   /** Writes an output's bytes and uploads them; the file becomes visible when the result is started and settled. */
   private Finishing writeOutput(String pod, MergePlan.Output output, LookAhead<MergePlan.Raw, Fetched> ahead,
                                 DataKeyAllocator names, MergeOutcome out, Instant started, String runId,
                                 Deque<byte[]> buffers)
       throws Exception {
-    List<JobMetadata.Source> sources = new ArrayList<>();
-    List<MergePlan.Raw> contributing = new ArrayList<>();
-    Map<String, String> mergedHere = new LinkedHashMap<>();
-    String[] firstMinute = new String[1];
+    OutputFile file = new OutputFile();
+    long listed = output.listedBytes();
     // Held for one PUT only when the listing says it fits: a larger file's first part should not wait for its second.
-    long singlePutMax = output.listedBytes() <= settings.singlePutMax() ? settings.singlePutMax() : settings.partSize();
+    long singlePutMax = listed <= settings.singlePutMax() ? settings.singlePutMax() : settings.partSize();
+    // A larger one streams as one PUT of the listed size, as long as every object turns out to be what was listed.
+    long streamSize = settings.streamLargeFiles() && listed > settings.singlePutMax()
+        && listed <= MergedObjectWriter.MAX_SINGLE_PUT ? listed : -1;
     MergedObjectWriter writer = new MergedObjectWriter(store.client(),
         upload -> store.blocking(upload).toCompletionStage(), store.bucket(), settings.partSize(), singlePutMax,
-        () -> names.next(output.containerId(), firstMinute[0]),
+        streamSize, MergedObjectWriter.STREAM_STALL_LIMIT, () -> names.next(output.containerId(), file.firstMinute),
         () -> OrphanPolicy.mayCommit(started, clock.instant(), orphanSafetyAge),
         () -> failpoints.reached(Step.PART_UPLOADED, pod), runId, buffers);
     try {
+      long listedSoFar = 0;
       for (MergePlan.Raw raw : output.raws()) {
         Fetched f = ahead.next();
-        long offset = writer.position();
-        String etag;
-        RawFormat format;
-        if (f instanceof RawFetcher.Gone) {
-          LOG.warn("pod {}: raw object s3://{}/{} was listed but is gone (deleted by someone else?); not merged",
-              pod, store.bucket(), raw.key());
-          metrics.rawGone.increment();
-          out.gone(raw.key());
-          continue;
+        listedSoFar += raw.object().size();
+        long adds = appended(f);
+        if (writer.streamPlanned() && (adds < 0 || writer.position() + adds != listedSoFar)) {
+          LOG.info("pod {}: raw object s3://{}/{} does not append the {} bytes listed; its merged file is written as "
+              + "parts", pod, store.bucket(), raw.key(), raw.object().size());
+          rewriteAsParts(pod, writer, file, out);
         }
-        if (f instanceof RawFetcher.Corrupt c) {
-          LOG.error("pod {}: raw object s3://{}/{} is corrupt gzip and is not merged: {}", pod, store.bucket(),
-              raw.key(), c.reason());
-          metrics.rawRejectedCorrupt.increment();
-          out.rejected(new JobMetadata.RejectedRaw(raw.key(), "corrupt gzip: " + c.reason(),
-              clock.instant().toString()));
-          continue;
+        try {
+          append(pod, raw, f, writer, file, out, true);
+        } catch (MergedObjectWriter.StreamBroken e) {
+          LOG.warn("pod {}: {} ({}); writing it again as parts", pod, e.getMessage(), e.getCause().toString());
+          rewriteAsParts(pod, writer, file, out);
+          append(pod, raw, f, writer, file, out, true);
         }
-        if (f instanceof RawFetcher.Empty e) {
-          mergedHere.put(raw.key(), e.etag());
-          metrics.merged(RawFormat.EMPTY);
-          continue;
-        }
-        String minuteBefore = firstMinute[0];
-        if (minuteBefore == null) firstMinute[0] = raw.rawKey().minute();
-        if (f instanceof RawFetcher.Ready ready) {
-          writer.write(ready.bytes(), 0, ready.length());
-          etag = ready.etag();
-          format = ready.format();
-        } else {
-          RawFetcher.Deferred d = (RawFetcher.Deferred) f;
-          if (!fetcher.copy(raw.key(), d, writer.stream())) {
-            firstMinute[0] = minuteBefore;
-            LOG.warn("pod {}: raw object s3://{}/{} vanished while being copied; not merged", pod, store.bucket(),
-                raw.key());
-            metrics.rawGone.increment();
-            out.gone(raw.key());
-            continue;
-          }
-          etag = d.etag();
-          format = d.format();
-        }
-        sources.add(new JobMetadata.Source(raw.key(), offset, writer.position() - offset));
-        contributing.add(raw);
-        mergedHere.put(raw.key(), etag);
-        metrics.merged(format);
+        // A deferred object that vanished before its copy appended nothing.
+        if (writer.streamPlanned() && writer.position() != listedSoFar) rewriteAsParts(pod, writer, file, out);
       }
-      return new Finishing(writer, writer.finishUploads(), output, sources, contributing, mergedHere);
+      MergedObjectWriter.Finished finished;
+      try {
+        finished = writer.finishUploads();
+      } catch (MergedObjectWriter.StreamBroken e) {
+        LOG.warn("pod {}: {} ({}); writing it again as parts", pod, e.getMessage(), e.getCause().toString());
+        rewriteAsParts(pod, writer, file, out);
+        finished = writer.finishUploads();
+      }
+      return new Finishing(writer, finished, output, file.sources, file.contributing, file.mergedHere);
     } catch (Exception e) {
       writer.abort();
       throw e;
     }
+  }
+
+  /** The bytes {@link #append} adds for a fetched object, or -1 when only appending it can tell. */
+  private static long appended(Fetched f) {
+    if (f instanceof RawFetcher.Ready ready) return ready.length();
+    if (f instanceof RawFetcher.Deferred d) return d.appended();
+    return 0;
+  }
+
+  /**
+   * Gives up the file's streamed PUT. Bytes already sent are lost with it, so the objects appended so far are fetched
+   * again and appended anew (each may have changed since, and is judged again).
+   */
+  private void rewriteAsParts(String pod, MergedObjectWriter writer, OutputFile file, MergeOutcome out)
+      throws Exception {
+    metrics.streamsGivenUp.increment();
+    if (!writer.cancelStream()) return;
+    List<MergePlan.Raw> again = List.copyOf(file.contributing);
+    file.sources.clear();
+    file.contributing.clear();
+    again.forEach(r -> file.mergedHere.remove(r.key()));
+    for (MergePlan.Raw raw : again) append(pod, raw, fetcher.fetch(raw), writer, file, out, false);
+  }
+
+  /**
+   * Appends one fetched raw object to the file, or records why it is not merged.
+   *
+   * @param first false when the object is appended again (it was counted the first time)
+   */
+  private void append(String pod, MergePlan.Raw raw, Fetched f, MergedObjectWriter writer, OutputFile file,
+                      MergeOutcome out, boolean first) throws Exception {
+    long offset = writer.position();
+    String etag;
+    RawFormat format;
+    if (f instanceof RawFetcher.Gone) {
+      LOG.warn("pod {}: raw object s3://{}/{} was listed but is gone (deleted by someone else?); not merged",
+          pod, store.bucket(), raw.key());
+      metrics.rawGone.increment();
+      out.gone(raw.key());
+      return;
+    }
+    if (f instanceof RawFetcher.Corrupt c) {
+      LOG.error("pod {}: raw object s3://{}/{} is corrupt gzip and is not merged: {}", pod, store.bucket(),
+          raw.key(), c.reason());
+      metrics.rawRejectedCorrupt.increment();
+      out.rejected(new JobMetadata.RejectedRaw(raw.key(), "corrupt gzip: " + c.reason(),
+          clock.instant().toString()));
+      return;
+    }
+    if (f instanceof RawFetcher.Empty e) {
+      file.mergedHere.put(raw.key(), e.etag());
+      if (first) metrics.merged(RawFormat.EMPTY);
+      return;
+    }
+    String minuteBefore = file.firstMinute;
+    if (minuteBefore == null) file.firstMinute = raw.rawKey().minute();
+    if (f instanceof RawFetcher.Ready ready) {
+      writer.write(ready.bytes(), 0, ready.length());
+      etag = ready.etag();
+      format = ready.format();
+    } else {
+      RawFetcher.Deferred d = (RawFetcher.Deferred) f;
+      if (!fetcher.copy(raw.key(), d, writer.stream())) {
+        file.firstMinute = minuteBefore;
+        LOG.warn("pod {}: raw object s3://{}/{} vanished while being copied; not merged", pod, store.bucket(),
+            raw.key());
+        metrics.rawGone.increment();
+        out.gone(raw.key());
+        return;
+      }
+      etag = d.etag();
+      format = d.format();
+    }
+    file.sources.add(new JobMetadata.Source(raw.key(), offset, writer.position() - offset));
+    file.contributing.add(raw);
+    file.mergedHere.put(raw.key(), etag);
+    if (first) metrics.merged(format);
   }
 
   /**

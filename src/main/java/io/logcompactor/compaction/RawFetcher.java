@@ -39,8 +39,18 @@ final class RawFetcher {
   /** Gzip members to append as they are, {@code length} bytes of {@code bytes}. */
   record Ready(String etag, RawFormat format, byte[] bytes, int length) implements Fetched {}
 
-  /** Too large to hold: validated; copy it with {@link #copy} when its turn comes. */
-  record Deferred(String etag, RawFormat format, boolean appendNewline) implements Fetched {}
+  /**
+   * Too large to hold: validated; copy it with {@link #copy} when its turn comes.
+   *
+   * @param length the object's length as validated, or -1 when the server did not say
+   */
+  record Deferred(String etag, RawFormat format, boolean appendNewline, long length) implements Fetched {
+    /** The bytes {@link #copy} appends, or -1 when only the copy can tell (plain text, compressed on the way). */
+    long appended() {
+      if (format != RawFormat.GZIP || length < 0) return -1;
+      return length + (appendNewline ? NEWLINE_MEMBER.length : 0);
+    }
+  }
 
   /** The object changed between validation and copy: the run must start over. */
   static final class ChangedException extends Exception {
@@ -149,20 +159,21 @@ final class RawFetcher {
     }
     try (in) {
       String etag = in.response().eTag();
+      long length = in.response().contentLength() == null ? -1 : in.response().contentLength();
       byte[] head = in.readNBytes(2);
       RawFormat format = RawFormat.sniff(head, head.length);
       if (format == RawFormat.EMPTY) return new Empty(etag, format);
       if (format == RawFormat.PLAIN) {
         // Plain text needs no validation; whether it ends in a newline is seen while copying.
         in.abort();
-        return new Deferred(etag, format, false);
+        return new Deferred(etag, format, false, length);
       }
       long start = System.nanoTime();
       GzipCheck check = GzipCheck.validate(new SequenceInputStream(new java.io.ByteArrayInputStream(head), in));
       validation.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
       if (!check.valid()) return new Corrupt(etag, check.reason());
       if (check.uncompressedBytes() == 0) return new Empty(etag, format);
-      return new Deferred(etag, format, check.endsWithoutNewline());
+      return new Deferred(etag, format, check.endsWithoutNewline(), length);
     }
   }
 

@@ -160,7 +160,7 @@ class AmbiguousWritesIT {
     pod.putLarge(big, "202611252000", 0, Format.GZIP, 3_500_000);
     pod.putLarge(big, "202611252000", 1, Format.GZIP, 3_500_000);
     PodCompactor compactor = compactorThroughProxy(servers,
-        new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, 1, 8));
+        new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, false, 1, 8));
     proxy.rules(FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/data/").limit(1));
 
     assertThat(compactor.compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);
@@ -171,6 +171,46 @@ class AmbiguousWritesIT {
     assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
     assertSettled(pod);
   }
+
+  @Test
+  @DisplayName("a streamed file whose PUT fails is written again as parts")
+  void failedStreamIsWrittenAgainAsParts(LocalServers servers) throws Exception {
+    TestPod pod = mergeWithStreamedPutFault(servers, "stream-fails", Fault.INTERNAL_ERROR);
+
+    assertThat(fx.count("compactor.compaction.streams.given_up")).isEqualTo(1);
+    assertThat(fx.count("compactor.compaction.files.written", "upload", "multipart")).isEqualTo(1);
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+    assertSettled(pod);
+  }
+
+  @Test
+  @DisplayName("a streamed file that landed but whose answer was lost is kept, not written again")
+  void landedStreamIsKept(LocalServers servers) throws Exception {
+    TestPod pod = mergeWithStreamedPutFault(servers, "stream-lost-answer", Fault.RESET_MID_BODY);
+
+    assertThat(fx.count("compactor.compaction.streams.given_up")).isZero();
+    assertThat(fx.count("compactor.compaction.files.written", "upload", "streamed")).isEqualTo(1);
+    assertSettled(pod);
+  }
+
+  /** Merges a pod whose one file (three objects of 3.5 MB) streams, with {@code fault} on its streamed PUT. */
+  private TestPod mergeWithStreamedPutFault(LocalServers servers, String name, Fault fault) throws Exception {
+    fx = new EngineFixture(servers, name);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-" + name);
+    FluentBitLogs.Container big = pod.container("big", "1");
+    for (int i = 0; i < 3; i++) pod.putLarge(big, "202611252000", i, Format.GZIP, 3_500_000);
+    PodCompactor compactor = compactorThroughProxy(servers, STREAMED);
+    // The claim is the first PUT under data/, the streamed file the second.
+    proxy.rules(FaultRule.of(fault).method("PUT").target("/data/").everyNth(2).limit(1));
+
+    assertThat(compactor.compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);
+    assertThat(proxy.injected(fault)).isEqualTo(1);
+    return pod;
+  }
+
+  /** 5 MiB parts; a file larger than one streams. */
+  private static final CompactionSettings STREAMED =
+      new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, true, 1, 8);
 
   /** Every line once now; a later run deletes what was merged and leaves every data object referenced. */
   private void assertSettled(TestPod pod) throws Exception {

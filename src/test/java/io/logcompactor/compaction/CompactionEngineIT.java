@@ -215,7 +215,7 @@ class CompactionEngineIT {
     pod.put(big, "202611252103", 0, Format.PLAIN, 10);
 
     // 5 MiB parts, streaming above 1 MiB, 4 MiB look-ahead.
-    CompactionSettings settings = new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, 1, 8);
+    CompactionSettings settings = new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, false, 1, 8);
     RunResult r = fx.compactor(64L << 20, settings, Failpoints.NONE).compact("job-big");
     assertThat(r.status()).isEqualTo(RunResult.Status.MERGED);
     assertThat(r.logFilesWritten()).isEqualTo(1);
@@ -273,12 +273,71 @@ class CompactionEngineIT {
     assertMultipartFiles(fx, pod, lines, big, lines.metadata().logFiles().size());
   }
 
+  @Test
+  @DisplayName("a merged file larger than one held PUT is one PUT of the listed size, streamed as it is written")
+  void largeFilesAreStreamed(LocalServers servers) throws Exception {
+    EngineFixture fx = fixture(servers);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-streamed");
+    FluentBitLogs.Container big = twelveLargeObjects(pod);
+    RunResult r = fx.compactor(CUT_AT_14_MIB, FIVE_MIB_PARTS_STREAMED, Failpoints.NONE).compact("job-streamed");
+    assertThat(r.status()).isEqualTo(RunResult.Status.MERGED);
+
+    PodLines lines = pod.read();
+    List<JobMetadata.MergedFile> files = lines.metadata().logFiles();
+    assertThat(files).hasSizeGreaterThanOrEqualTo(2).allSatisfy(f -> assertThat(f.size()).isGreaterThan(5L << 20));
+    assertThat(fx.count("compactor.compaction.files.written", "upload", "streamed")).isEqualTo(files.size());
+    assertThat(fx.count("compactor.compaction.streams.given_up")).isZero();
+    assertThat(mergedContent(fx, lines.metadata(), big.id())).isEqualTo(pod.expectedContent(big.id()));
+    lines.assertEveryLineExactlyOnce(pod.expectedLines());
+    assertThat(fx.keys(Keys.dataPodPrefix("job-streamed"))).as("placeholders replaced by their files")
+        .containsExactlyInAnyOrderElementsOf(files.stream().map(JobMetadata.MergedFile::key).toList());
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a streamed file meeting an object that is not as listed (corrupt, plain text) after its first part "
+      + "went out is given up and written again as parts: every line once, the corrupt object kept")
+  void streamGivenUpForObjectsNotAsListed(LocalServers servers) throws Exception {
+    EngineFixture fx = fixture(servers);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-stream-odd");
+    FluentBitLogs.Container big = pod.container("big", "1");
+    pod.putLarge(big, "202611252100", 0, Format.GZIP, 2_600_000);
+    pod.putLarge(big, "202611252100", 1, Format.GZIP, 2_800_000);
+    byte[] good = FluentBitLogs.gzipLines(List.of("{\"log\":\"x\"}", "{\"log\":\"y\"}"));
+    String truncated = big.rawKey("202611252100", 2);
+    pod.putBytes(truncated, Arrays.copyOf(good, good.length - 5));
+    pod.putLarge(big, "202611252100", 3, Format.PLAIN, 1_000_000);
+    pod.putLarge(big, "202611252101", 0, Format.GZIP, 2_600_000);
+
+    RunResult r = fx.compactor(64L << 20, FIVE_MIB_PARTS_STREAMED, Failpoints.NONE).compact("job-stream-odd");
+    assertThat(r.status()).isEqualTo(RunResult.Status.MERGED);
+    assertThat(r.mergedRawFiles()).isEqualTo(4);
+    assertThat(r.rejectedRawFiles()).isEqualTo(1);
+
+    assertThat(fx.count("compactor.compaction.streams.given_up")).isEqualTo(1);
+    assertThat(fx.count("compactor.compaction.files.written", "upload", "multipart")).isEqualTo(1);
+    assertThat(fx.count("compactor.compaction.raw.merged", "format", "gzip")).as("each counted once").isEqualTo(3);
+    PodLines lines = pod.read();
+    assertThat(mergedContent(fx, lines.metadata(), big.id())).isEqualTo(pod.expectedContent(big.id()));
+    lines.assertEveryLineExactlyOnce(pod.expectedLines());
+    assertThat(lines.metadata().rejectedRawKeys()).extracting(JobMetadata.RejectedRaw::key).containsExactly(truncated);
+    assertThat(fx.keys(Keys.rawPodPrefix("job-stream-odd"))).contains(truncated);
+    // Besides the file, only what S3Proxy's filesystem store leaves of the PUT cut off ({key}-{uuid}; S3 stores
+    // nothing): unreferenced, so an orphan once older than the safety age.
+    assertThat(fx.keys(Keys.dataPodPrefix("job-stream-odd"))).filteredOn(k -> !k.contains(".gz-"))
+        .containsExactly(lines.metadata().logFiles().get(0).key());
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+  }
+
+  private static final CompactionSettings FIVE_MIB_PARTS_STREAMED =
+      new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 8L << 20, true, 1, 8);
+
   /**
    * 5 MiB parts, streamed from the first: with {@link #CUT_AT_14_MIB}, {@link #twelveLargeObjects} make a file of
    * three parts (two uploading while the third fills), then one of two.
    */
   private static final CompactionSettings FIVE_MIB_PARTS =
-      new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 8L << 20, 1, 8);
+      new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 8L << 20, false, 1, 8);
   private static final long CUT_AT_14_MIB = 14L << 20;
 
   private static FluentBitLogs.Container twelveLargeObjects(TestPod pod) throws Exception {

@@ -53,6 +53,25 @@ class ConditionalWritesIT {
   }
 
   @Test
+  @DisplayName("PutObject honours If-Match, so a streamed file replaces only its own placeholder")
+  void conditionalPutOverAPlaceholder(LocalServers servers) {
+    LocalServers.Environment env = servers.newEnvironment("conditional");
+    S3Client s3 = env.s3();
+    String bucket = env.bucket();
+    String claim = s3.putObject(b -> b.bucket(bucket).key("claimed").ifNoneMatch("*"),
+        RequestBody.fromString("placeholder of run 1")).eTag();
+    assertThatThrownBy(() -> s3.putObject(b -> b.bucket(bucket).key("claimed")
+        .ifMatch("\"00000000000000000000000000000000\""), RequestBody.fromString("run 2's file")))
+        .satisfies(e -> assertThat(S3Errors.isPreconditionFailed(e)).isTrue());
+    assertThatThrownBy(() -> s3.putObject(b -> b.bucket(bucket).key("unclaimed").ifMatch(claim),
+        RequestBody.fromString("a file without a placeholder")))
+        .as("no object to match: S3 answers 404").satisfies(e -> assertThat(S3Errors.isNotFound(e)).isTrue());
+    s3.putObject(b -> b.bucket(bucket).key("claimed").ifMatch(claim), RequestBody.fromString("run 1's file"));
+    assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key("claimed")).asUtf8String()).isEqualTo("run 1's file");
+    assertThat(s3.listObjectsV2(b -> b.bucket(bucket)).contents()).extracting(o -> o.key()).containsExactly("claimed");
+  }
+
+  @Test
   @DisplayName("DeleteObjects with per-object ETags deletes only objects whose ETag still matches")
   void conditionalBatchDelete(LocalServers servers) {
     LocalServers.Environment env = servers.newEnvironment("conditional");

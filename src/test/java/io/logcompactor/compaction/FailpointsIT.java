@@ -102,7 +102,7 @@ class FailpointsIT {
     FluentBitLogs.Container big = pod.container("big", "1");
     pod.putLarge(big, "202611252000", 0, Format.GZIP, 4_500_000);
     pod.putLarge(big, "202611252000", 1, Format.GZIP, 4_500_000);
-    CompactionSettings settings = new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, 1, 8);
+    CompactionSettings settings = new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, false, 1, 8);
 
     PodCompactor crashing = fx.compactor(64L << 20, settings, crashAt(Step.PART_UPLOADED));
     assertThatThrownBy(() -> crashing.compact("job-mp")).isInstanceOf(Crash.class);

@@ -59,7 +59,7 @@ public final class MergeBench {
           String pod = "bench-" + podNo++;
           CompactionSettings d = CompactionSettings.DEFAULTS;
           PodCompactor compactor = new PodCompactor(store, 64L << 20, Duration.ofHours(1), new CompactionSettings(
-              d.partSize(), d.singlePutMax(), d.lookAheadBytes(), d.streamThreshold(), 1, ahead), Clock.systemUTC(), Failpoints.NONE,
+              d.partSize(), d.singlePutMax(), d.lookAheadBytes(), d.streamThreshold(), d.streamLargeFiles(), 1, ahead), Clock.systemUTC(), Failpoints.NONE,
               metrics);
           upload(store, env, pod, objects, size, podNo);
           long t0 = System.nanoTime();

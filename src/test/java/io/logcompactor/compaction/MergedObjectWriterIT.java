@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.logcompactor.local.LocalServers;
 import io.logcompactor.local.LocalServersExtension;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -27,9 +28,14 @@ class MergedObjectWriterIT {
   }
 
   private MergedObjectWriter writer(long singlePutMax, List<String> names) {
+    return writer(singlePutMax, -1, names);
+  }
+
+  private MergedObjectWriter writer(long singlePutMax, long streamSize, List<String> names) {
     Iterator<String> next = names.iterator();
     return new MergedObjectWriter(fx.s3(), upload -> fx.store.blocking(upload).toCompletionStage(), fx.bucket(), PART,
-        singlePutMax, next::next, () -> true, () -> { }, "run-1", new ArrayDeque<>());
+        singlePutMax, streamSize, Duration.ofSeconds(10), next::next, () -> true, () -> { }, "run-1",
+        new ArrayDeque<>());
   }
 
   /** Writes {@code bytes} in uneven pieces, as raw objects of many sizes arrive. */
@@ -62,7 +68,7 @@ class MergedObjectWriterIT {
 
     MergedObjectWriter.Written written = write(w, content);
 
-    assertThat(written.multipart()).isFalse();
+    assertThat(written.upload()).isEqualTo(MergedObjectWriter.Upload.SINGLE);
     assertThat(written.size()).isEqualTo(content.length);
     assertThat(stored(written.key())).isEqualTo(content);
     assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
@@ -79,7 +85,7 @@ class MergedObjectWriterIT {
 
     MergedObjectWriter.Written written = write(w, content);
 
-    assertThat(written.multipart()).isTrue();
+    assertThat(written.upload()).isEqualTo(MergedObjectWriter.Upload.MULTIPART);
     assertThat(stored(written.key())).isEqualTo(content);
     assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
     assertThat(w.buffers()).as("at most the part filling and those uploading").hasSizeLessThanOrEqualTo(
@@ -95,7 +101,7 @@ class MergedObjectWriterIT {
 
     MergedObjectWriter.Written written = write(w, content);
 
-    assertThat(written.multipart()).isTrue();
+    assertThat(written.upload()).isEqualTo(MergedObjectWriter.Upload.MULTIPART);
     assertThat(stored(written.key())).isEqualTo(content);
   }
 
@@ -111,8 +117,91 @@ class MergedObjectWriterIT {
     MergedObjectWriter.Written written = write(w, content);
 
     assertThat(written.key()).endsWith("_1.gz");
-    assertThat(written.multipart()).isFalse();
+    assertThat(written.upload()).isEqualTo(MergedObjectWriter.Upload.SINGLE);
     assertThat(stored(written.key())).isEqualTo(content);
     assertThat(Arrays.equals(stored("data/p/c/202611252000_0.gz"), other)).isTrue();
+  }
+
+  @Test
+  @DisplayName("a file of a size known in advance is one PUT streamed as it is written, over its placeholder")
+  void knownSizeIsOneStreamedPut(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "writer-stream");
+    byte[] content = bytes(3 * PART + 54_321);
+    MergedObjectWriter w = writer(PART, content.length, List.of("data/p/c/202611252000_0.gz"));
+
+    MergedObjectWriter.Written written = write(w, content);
+
+    assertThat(written.upload()).isEqualTo(MergedObjectWriter.Upload.STREAMED);
+    assertThat(written.size()).isEqualTo(content.length);
+    assertThat(stored(written.key())).isEqualTo(content);
+    assertThat(fx.keys("data/")).containsExactly(written.key());
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+    assertThat(w.buffers()).as("the part that started the stream, and chunks of at most a part")
+        .hasSizeLessThanOrEqualTo(MergedObjectWriter.UPLOADS_IN_FLIGHT + 2)
+        .allSatisfy(b -> assertThat(b.length).isLessThanOrEqualTo(PART));
+  }
+
+  @Test
+  @DisplayName("a stream given up midway stores nothing, keeps its name, and the same writer then writes the file "
+      + "as parts")
+  void cancelledStreamIsWrittenAgainAsParts(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "writer-cancel");
+    byte[] content = bytes(3 * PART);
+    String key = "data/p/c/202611252000_0.gz";
+    MergedObjectWriter w = writer(PART, content.length, List.of(key));
+    w.write(content, 0, 2 * PART + 1000);
+    assertThat(w.streamPlanned()).isTrue();
+
+    assertThat(w.cancelStream()).as("bytes were sent: the caller writes them again").isTrue();
+
+    assertThat(w.streamPlanned()).isFalse();
+    assertThat(w.position()).isZero();
+    assertThat(fx.s3().headObject(b -> b.bucket(fx.bucket()).key(key)).contentType()).as("still the placeholder")
+        .isEqualTo("text/plain");
+    MergedObjectWriter.Written written = write(w, content);
+    assertThat(written.key()).isEqualTo(key);
+    assertThat(written.upload()).isEqualTo(MergedObjectWriter.Upload.MULTIPART);
+    assertThat(stored(key)).isEqualTo(content);
+    assertThat(objectsBesidesCutOffPuts(key)).containsExactly(key);
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+  }
+
+  /**
+   * The data objects, without the temporary file S3Proxy's filesystem store leaves behind for a PUT whose body was
+   * cut off ({@code {key}-{uuid}}; S3 stores nothing at all). The compactor treats it as any unreferenced object: an
+   * orphan, deleted once older than the safety age.
+   */
+  private List<String> objectsBesidesCutOffPuts(String key) {
+    return fx.keys("data/").stream().filter(k -> !k.startsWith(key + "-")).toList();
+  }
+
+  @Test
+  @DisplayName("a stream given up before its first part filled had sent nothing: the writer just goes on as parts")
+  void streamCancelledBeforeItStartedNeedsNoRewrite(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "writer-cancel-early");
+    byte[] content = bytes(2 * PART + 7);
+    MergedObjectWriter w = writer(PART, content.length + 100, List.of("data/p/c/202611252000_0.gz"));
+    w.write(content, 0, 1000);
+
+    assertThat(w.cancelStream()).isFalse();
+
+    w.write(content, 1000, content.length - 1000);
+    MergedObjectWriter.Written written = w.finishUploads().complete();
+    assertThat(written.upload()).isEqualTo(MergedObjectWriter.Upload.MULTIPART);
+    assertThat(stored(written.key())).isEqualTo(content);
+  }
+
+  @Test
+  @DisplayName("a streamed file never takes more bytes than planned")
+  void streamRefusesMoreThanPlanned(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "writer-overflow");
+    byte[] content = bytes(PART + 10);
+    MergedObjectWriter w = writer(PART, PART + 9, List.of("data/p/c/202611252000_0.gz"));
+    w.write(content, 0, PART + 9);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.write(content, PART + 9, 1))
+        .isInstanceOf(IllegalStateException.class);
+    w.abort();
+    assertThat(objectsBesidesCutOffPuts("data/p/c/202611252000_0.gz")).as("the placeholder removed, nothing stored")
+        .isEmpty();
   }
 }
