@@ -128,7 +128,6 @@ final class MergedObjectWriter {
   private String uploadId;
   private String placeholderEtag;
   private final List<CompletedPart> parts = new ArrayList<>();
-  private final Duration stallLimit;
   /** The exact size of a file to stream as one PUT, or -1 for parts. */
   private long streamSize;
   private StreamedBody stream;
@@ -139,7 +138,6 @@ final class MergedObjectWriter {
    *                    are held until it is larger, in the buffers the uploads would use); a file expected to be
    *                    larger should pass {@code partSize}, so that its first part uploads as soon as it is full
    * @param streamSize  the file's exact size when the caller knows it in advance: it is then one streamed PUT; or -1
-   * @param stallLimit  how long a streamed body may wait for bytes before the stream is given up
    * @param names       candidate keys, each unused so far; asked again after a clash
    * @param mayComplete false once the run is too old to complete an upload
    * @param onPart      called after each uploaded part (a failpoint)
@@ -149,12 +147,11 @@ final class MergedObjectWriter {
    *                    writer of the run, or empty: parts are MiBs, humongous allocations under G1
    */
   MergedObjectWriter(S3Client s3, Background background, String bucket, int partSize, long singlePutMax,
-                     long streamSize, Duration stallLimit, Supplier<String> names, BooleanSupplier mayComplete,
+                     long streamSize, Supplier<String> names, BooleanSupplier mayComplete,
                      Runnable onPart, String owner, Deque<byte[]> buffers) {
     checkSinglePutMax(partSize, singlePutMax);
     if (streamSize > MAX_SINGLE_PUT) throw new IllegalArgumentException("a streamed file is one PUT: 5 GiB at most");
     this.streamSize = streamSize;
-    this.stallLimit = stallLimit;
     this.buf = buffers.isEmpty() ? new byte[64 * 1024] : buffers.poll();
     spare.addAll(buffers);
     this.s3 = s3;
@@ -198,9 +195,8 @@ final class MergedObjectWriter {
       throw new IllegalStateException("more bytes than the " + streamSize + " planned for a streamed file");
     }
     while (len > 0) {
-      int fill = stream != null ? STREAM_CHUNK : partSize;
-      if (buffered >= fill) flushPart();
-      fill = stream != null ? STREAM_CHUNK : partSize;
+      if (buffered >= fill()) flushPart();
+      int fill = fill();
       ensureCapacity(Math.min(fill, buffered + len));
       int n = Math.min(len, fill - buffered);
       System.arraycopy(b, off, buf, buffered, n);
@@ -209,6 +205,11 @@ final class MergedObjectWriter {
       off += n;
       len -= n;
     }
+  }
+
+  /** Bytes a buffer takes before it is sent: a part, or a chunk of a streamed body. */
+  private int fill() {
+    return stream != null ? STREAM_CHUNK : partSize;
   }
 
   /** This writer as a stream, for copying and compressing into it. Closing it does nothing. */
@@ -241,10 +242,12 @@ final class MergedObjectWriter {
   Finished finishUploads() throws TooLateException {
     if (position == 0) return new Finished(null, null);
     if (!mayComplete.getAsBoolean()) throw new TooLateException("run too old to complete a merged file");
-    if (streamSize >= 0 && position != streamSize) {
-      throw new IllegalStateException(position + " bytes where " + streamSize + " were planned for a streamed file");
+    if (streamSize >= 0) {
+      if (position != streamSize) {
+        throw new IllegalStateException(position + " bytes where " + streamSize + " were planned for a streamed file");
+      }
+      return new Finished(finishStream(), null);
     }
-    if (streamSize >= 0) return new Finished(finishStream(), null);
     if (uploadId == null) return new Finished(putWhole(), null);
     if (buffered > 0) flushPart();
     while (!uploading.isEmpty()) awaitOldestPart();
@@ -326,21 +329,15 @@ final class MergedObjectWriter {
   /** Starts the streamed PUT of a file whose name is claimed, replacing the placeholder. */
   private void startStream() {
     claim();
-    StreamedBody body = new StreamedBody(stallLimit);
+    StreamedBody body = new StreamedBody(STREAM_STALL_LIMIT);
     String k = key;
     String claimed = placeholderEtag;
     long size = streamSize;
     stream = body;
-    streamed = background.run(() -> {
-      try {
-        return s3.putObject(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE).ifMatch(claimed)
-            .metadata(ownerTag()).overrideConfiguration(STREAMED_PUT),
-            RequestBody.fromContentProvider(body.provider(), size, CONTENT_TYPE)).eTag();
-      } finally {
-        body.over();
-      }
-    }).toCompletableFuture();
-    // Also when the pool refused the request: the writer must not wait for a body nobody reads.
+    streamed = background.run(() -> s3.putObject(b -> b.bucket(bucket).key(k).contentType(CONTENT_TYPE)
+        .ifMatch(claimed).metadata(ownerTag()).overrideConfiguration(STREAMED_PUT),
+        RequestBody.fromContentProvider(body.provider(), size, CONTENT_TYPE)).eTag()).toCompletableFuture();
+    // However the request ends, also when the pool refused it: the writer must not wait for a body nobody reads.
     streamed.whenComplete((etag, failure) -> body.over());
   }
 
@@ -360,10 +357,8 @@ final class MergedObjectWriter {
       throw new IllegalStateException("interrupted while streaming a merged file", e);
     }
     buf = spare.isEmpty() ? new byte[64 * 1024] : spare.poll();
-    if (streamed.isDone()) {
-      // Failed: nothing more is read. (It cannot have succeeded with bytes still to come.)
-      throw new StreamBroken("streaming merged file s3://" + bucket + "/" + key + " failed", failure(streamed));
-    }
+    // Over with bytes still to come: it failed, and nothing more is read.
+    if (streamed.isDone()) throw broken(streamFailure());
   }
 
   /** Sends the last bytes and waits for the PUT's answer. */
@@ -371,24 +366,26 @@ final class MergedObjectWriter {
     if (stream == null) startStream();
     if (buffered > 0) sendChunk();
     stream.end();
-    try {
-      String etag = streamed.join();
-      endStream();
-      placeholderEtag = null;
-      return new Written(key, etag, position, Upload.STREAMED);
-    } catch (CompletionException e) {
-      // The stream stays until abort() or cancelStream() ends it.
-      Throwable cause = e.getCause() == null ? e : e.getCause();
+    Throwable failure = streamFailure();
+    String etag;
+    if (failure == null) {
+      etag = streamed.join();
+    } else {
+      // A failure leaves the stream to abort() or cancelStream().
       // The placeholder is no longer this writer's: the parts' completion would fail the same way.
-      boolean lostClaim = S3Errors.isPreconditionFailed(cause) || S3Errors.isNotFound(cause);
-      if (lostClaim && cause instanceof RuntimeException r) throw r;
+      boolean lostClaim = S3Errors.isPreconditionFailed(failure) || S3Errors.isNotFound(failure);
+      if (lostClaim && failure instanceof RuntimeException r) throw r;
       // The whole body was sent: it may have been stored with only the answer lost.
-      String mine = S3Errors.isAmbiguous(cause) ? landedEarlier(key, position) : null;
-      if (mine == null) throw new StreamBroken("streaming merged file s3://" + bucket + "/" + key + " failed", cause);
-      endStream();
-      placeholderEtag = null;
-      return new Written(key, mine, position, Upload.STREAMED);
+      etag = S3Errors.isAmbiguous(failure) ? landedEarlier(key, position) : null;
+      if (etag == null) throw broken(failure);
     }
+    endStream();
+    placeholderEtag = null;
+    return new Written(key, etag, position, Upload.STREAMED);
+  }
+
+  private StreamBroken broken(Throwable cause) {
+    return new StreamBroken("streaming merged file s3://" + bucket + "/" + key + " failed", cause);
   }
 
   /**
@@ -402,9 +399,6 @@ final class MergedObjectWriter {
     streamSize = -1;
     if (stream == null) return false;
     endStream();
-    spare.add(buf);
-    buf = spare.poll();
-    releaseHeld();
     buffered = 0;
     position = 0;
     return true;
@@ -413,20 +407,17 @@ final class MergedObjectWriter {
   /** Abandons the stream if it still runs, waits for its request to end and takes its buffers back. */
   private void endStream() {
     stream.abandon();
-    try {
-      streamed.join();
-    } catch (CompletionException | java.util.concurrent.CancellationException e) {
-      // Failed, as abandoned streams do; or already reported.
-    }
+    streamFailure();
     spare.addAll(stream.remaining());
     stream = null;
     streamed = null;
   }
 
-  private static Throwable failure(CompletableFuture<?> f) {
+  /** Waits for the streamed PUT to end. @return why it failed, or null when it succeeded */
+  private Throwable streamFailure() {
     try {
-      f.join();
-      return new IllegalStateException("the request succeeded");
+      streamed.join();
+      return null;
     } catch (CompletionException e) {
       return e.getCause() == null ? e : e.getCause();
     } catch (java.util.concurrent.CancellationException e) {
@@ -458,8 +449,8 @@ final class MergedObjectWriter {
    */
   private void flushPart() {
     if (streamSize >= 0) {
+      // Nothing is held first: holding is for a file that may be one PUT of held bytes, which a stream never is.
       if (stream == null) startStream();
-      while (!held.isEmpty()) stream.hand(held.poll(), partSize);
       sendChunk();
       return;
     }

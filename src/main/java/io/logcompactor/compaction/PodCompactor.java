@@ -281,7 +281,7 @@ public final class PodCompactor {
         && listed <= MergedObjectWriter.MAX_SINGLE_PUT ? listed : -1;
     MergedObjectWriter writer = new MergedObjectWriter(store.client(),
         upload -> store.blocking(upload).toCompletionStage(), store.bucket(), settings.partSize(), singlePutMax,
-        streamSize, MergedObjectWriter.STREAM_STALL_LIMIT, () -> names.next(output.containerId(), file.firstMinute),
+        streamSize, () -> names.next(output.containerId(), file.firstMinute),
         () -> OrphanPolicy.mayCommit(started, clock.instant(), orphanSafetyAge),
         () -> failpoints.reached(Step.PART_UPLOADED, pod), runId, buffers);
     try {
@@ -289,7 +289,7 @@ public final class PodCompactor {
       for (MergePlan.Raw raw : output.raws()) {
         Fetched f = ahead.next();
         listedSoFar += raw.object().size();
-        long adds = appended(f);
+        long adds = f.appended();
         if (writer.streamPlanned() && (adds < 0 || writer.position() + adds != listedSoFar)) {
           LOG.info("pod {}: raw object s3://{}/{} does not append the {} bytes listed; its merged file is written as "
               + "parts", pod, store.bucket(), raw.key(), raw.object().size());
@@ -298,8 +298,7 @@ public final class PodCompactor {
         try {
           append(pod, raw, f, writer, file, out, true);
         } catch (MergedObjectWriter.StreamBroken e) {
-          LOG.warn("pod {}: {} ({}); writing it again as parts", pod, e.getMessage(), e.getCause().toString());
-          rewriteAsParts(pod, writer, file, out);
+          rewriteAfter(e, pod, writer, file, out);
           append(pod, raw, f, writer, file, out, true);
         }
         // A deferred object that vanished before its copy appended nothing.
@@ -309,8 +308,7 @@ public final class PodCompactor {
       try {
         finished = writer.finishUploads();
       } catch (MergedObjectWriter.StreamBroken e) {
-        LOG.warn("pod {}: {} ({}); writing it again as parts", pod, e.getMessage(), e.getCause().toString());
-        rewriteAsParts(pod, writer, file, out);
+        rewriteAfter(e, pod, writer, file, out);
         finished = writer.finishUploads();
       }
       return new Finishing(writer, finished, output, file.sources, file.contributing, file.mergedHere);
@@ -320,11 +318,10 @@ public final class PodCompactor {
     }
   }
 
-  /** The bytes {@link #append} adds for a fetched object, or -1 when only appending it can tell. */
-  private static long appended(Fetched f) {
-    if (f instanceof RawFetcher.Ready ready) return ready.length();
-    if (f instanceof RawFetcher.Deferred d) return d.appended();
-    return 0;
+  private void rewriteAfter(MergedObjectWriter.StreamBroken e, String pod, MergedObjectWriter writer, OutputFile file,
+                            MergeOutcome out) throws Exception {
+    LOG.warn("pod {}: {} ({}); writing it again as parts", pod, e.getMessage(), e.getCause().toString());
+    rewriteAsParts(pod, writer, file, out);
   }
 
   /**

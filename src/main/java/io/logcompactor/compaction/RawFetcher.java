@@ -25,7 +25,12 @@ final class RawFetcher {
   static final byte[] NEWLINE_MEMBER = gzip(new byte[] {'\n'}, 1, false);
 
   /** What a raw object turned out to be. */
-  sealed interface Fetched permits Gone, Empty, Corrupt, Ready, Deferred {}
+  sealed interface Fetched permits Gone, Empty, Corrupt, Ready, Deferred {
+    /** The bytes merging it appends, or -1 when only appending it can tell (plain text, compressed on the way). */
+    default long appended() {
+      return 0;
+    }
+  }
 
   /** Listed but deleted since: nothing to merge. */
   record Gone() implements Fetched {}
@@ -37,7 +42,12 @@ final class RawFetcher {
   record Corrupt(String etag, String reason) implements Fetched {}
 
   /** Gzip members to append as they are, {@code length} bytes of {@code bytes}. */
-  record Ready(String etag, RawFormat format, byte[] bytes, int length) implements Fetched {}
+  record Ready(String etag, RawFormat format, byte[] bytes, int length) implements Fetched {
+    @Override
+    public long appended() {
+      return length;
+    }
+  }
 
   /**
    * Too large to hold: validated; copy it with {@link #copy} when its turn comes.
@@ -45,8 +55,8 @@ final class RawFetcher {
    * @param length the object's length as validated, or -1 when the server did not say
    */
   record Deferred(String etag, RawFormat format, boolean appendNewline, long length) implements Fetched {
-    /** The bytes {@link #copy} appends, or -1 when only the copy can tell (plain text, compressed on the way). */
-    long appended() {
+    @Override
+    public long appended() {
       if (format != RawFormat.GZIP || length < 0) return -1;
       return length + (appendNewline ? NEWLINE_MEMBER.length : 0);
     }

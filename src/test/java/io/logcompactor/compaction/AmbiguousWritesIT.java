@@ -154,18 +154,10 @@ class AmbiguousWritesIT {
   @Test
   @DisplayName("a multipart file whose claim (placeholder PUT) landed but whose answer was lost keeps its name")
   void landedPlaceholderIsKept(LocalServers servers) throws Exception {
-    fx = new EngineFixture(servers, "claim-lost-answer");
-    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-claim");
-    FluentBitLogs.Container big = pod.container("big", "1");
-    pod.putLarge(big, "202611252000", 0, Format.GZIP, 3_500_000);
-    pod.putLarge(big, "202611252000", 1, Format.GZIP, 3_500_000);
-    PodCompactor compactor = compactorThroughProxy(servers,
-        new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, false, 1, 8));
-    proxy.rules(FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/data/").limit(1));
+    TestPod pod = mergeLargeObjectsWithFault(servers, "claim-lost-answer", 2,
+        new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, false, 1, 8),
+        FaultRule.of(Fault.RESET_MID_BODY).method("PUT").target("/data/").limit(1));
 
-    assertThat(compactor.compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);
-
-    assertThat(proxy.injected(Fault.RESET_MID_BODY)).isEqualTo(1);
     JobMetadata m = pod.read().metadata();
     assertThat(m.logFiles()).singleElement().satisfies(f -> assertThat(f.key()).endsWith("_0.gz"));
     assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
@@ -175,7 +167,7 @@ class AmbiguousWritesIT {
   @Test
   @DisplayName("a streamed file whose PUT fails is written again as parts")
   void failedStreamIsWrittenAgainAsParts(LocalServers servers) throws Exception {
-    TestPod pod = mergeWithStreamedPutFault(servers, "stream-fails", Fault.INTERNAL_ERROR);
+    TestPod pod = mergeLargeObjectsWithFault(servers, "stream-fails", 3, STREAMED, onStreamedPut(Fault.INTERNAL_ERROR));
 
     assertThat(fx.count("compactor.compaction.streams.given_up")).isEqualTo(1);
     assertThat(fx.count("compactor.compaction.files.written", "upload", "multipart")).isEqualTo(1);
@@ -186,25 +178,31 @@ class AmbiguousWritesIT {
   @Test
   @DisplayName("a streamed file that landed but whose answer was lost is kept, not written again")
   void landedStreamIsKept(LocalServers servers) throws Exception {
-    TestPod pod = mergeWithStreamedPutFault(servers, "stream-lost-answer", Fault.RESET_MID_BODY);
+    TestPod pod = mergeLargeObjectsWithFault(servers, "stream-lost-answer", 3, STREAMED,
+        onStreamedPut(Fault.RESET_MID_BODY));
 
     assertThat(fx.count("compactor.compaction.streams.given_up")).isZero();
     assertThat(fx.count("compactor.compaction.files.written", "upload", "streamed")).isEqualTo(1);
     assertSettled(pod);
   }
 
-  /** Merges a pod whose one file (three objects of 3.5 MB) streams, with {@code fault} on its streamed PUT. */
-  private TestPod mergeWithStreamedPutFault(LocalServers servers, String name, Fault fault) throws Exception {
+  /** {@code fault} once, on a streamed file's PUT: the claim is the first PUT under data/, the file the second. */
+  private static FaultRule onStreamedPut(Fault fault) {
+    return FaultRule.of(fault).method("PUT").target("/data/").everyNth(2).limit(1);
+  }
+
+  /** Merges a pod of {@code objects} raw objects of 3.5 MB (one file) through the proxy, {@code rule} injected once. */
+  private TestPod mergeLargeObjectsWithFault(LocalServers servers, String name, int objects,
+                                             CompactionSettings settings, FaultRule rule) throws Exception {
     fx = new EngineFixture(servers, name);
     TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-" + name);
     FluentBitLogs.Container big = pod.container("big", "1");
-    for (int i = 0; i < 3; i++) pod.putLarge(big, "202611252000", i, Format.GZIP, 3_500_000);
-    PodCompactor compactor = compactorThroughProxy(servers, STREAMED);
-    // The claim is the first PUT under data/, the streamed file the second.
-    proxy.rules(FaultRule.of(fault).method("PUT").target("/data/").everyNth(2).limit(1));
+    for (int i = 0; i < objects; i++) pod.putLarge(big, "202611252000", i, Format.GZIP, 3_500_000);
+    PodCompactor compactor = compactorThroughProxy(servers, settings);
+    proxy.rules(rule);
 
     assertThat(compactor.compact(pod.pod).status()).isEqualTo(RunResult.Status.MERGED);
-    assertThat(proxy.injected(fault)).isEqualTo(1);
+    assertThat(proxy.injected(rule.fault())).isEqualTo(1);
     return pod;
   }
 
