@@ -18,7 +18,10 @@ public interface Failpoints {
     RAW_DELETED,
     /** stale orphan data objects are deleted */
     ORPHANS_DELETED,
-    /** one part of a multipart merged file is uploaded */
+    /**
+     * one part of a multipart merged file is uploaded, or one chunk of a streamed one's body is sent (the PUT is
+     * under way, its body incomplete)
+     */
     PART_UPLOADED,
     /** one merged file is written (reached once per file); not yet referenced by the metadata */
     DATA_WRITTEN,

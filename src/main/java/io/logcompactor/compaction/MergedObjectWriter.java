@@ -140,7 +140,7 @@ final class MergedObjectWriter {
    * @param streamSize  the file's exact size when the caller knows it in advance: it is then one streamed PUT; or -1
    * @param names       candidate keys, each unused so far; asked again after a clash
    * @param mayComplete false once the run is too old to complete an upload
-   * @param onPart      called after each uploaded part (a failpoint)
+   * @param onPart      called after each uploaded part, and after each chunk of a streamed body is sent (a failpoint)
    * @param owner       unique id of the run, written into placeholders so their ETags are unique
    * @param background  where parts are uploaded while the next one fills
    * @param buffers     buffers to reuse (grown up to a part as needed), from {@link #buffers()} of the previous
@@ -351,6 +351,7 @@ final class MergedObjectWriter {
         byte[] sent = stream.awaitSent();
         if (sent == null) break;
         spare.add(sent);
+        onPart.run();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

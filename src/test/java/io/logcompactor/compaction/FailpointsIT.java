@@ -126,6 +126,48 @@ class FailpointsIT {
     assertThat(fx.keys(Keys.rawPodPrefix("job-mp"))).isEmpty();
   }
 
+  @Test
+  @DisplayName("a crash in the middle of a streamed PUT stores nothing of the file: its placeholder ages out, and "
+      + "the restarted instance merges every line once under the next name")
+  void crashMidStream(LocalServers servers) throws Exception {
+    fx = new EngineFixture(servers, "crash-stream");
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-stream");
+    FluentBitLogs.Container big = pod.container("big", "1");
+    pod.putLarge(big, "202611252000", 0, Format.GZIP, 4_500_000);
+    pod.putLarge(big, "202611252000", 1, Format.GZIP, 4_500_000);
+    CompactionSettings settings = new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, true, 1, 8);
+
+    // Reached once a chunk of the body has gone out and the writer waits to hand over the next: the PUT is under way.
+    PodCompactor crashing = fx.compactor(64L << 20, settings, crashAt(Step.PART_UPLOADED));
+    assertThatThrownBy(() -> crashing.compact("job-stream")).isInstanceOf(Crash.class);
+    assertThat(fx.s3().listMultipartUploads(b -> b.bucket(fx.bucket())).uploads()).isEmpty();
+    List<String> claimed = fx.keysBesidesCutOffPuts(Keys.dataPodPrefix("job-stream"));
+    assertThat(claimed).as("the placeholder alone").hasSize(1);
+    assertThat(fx.s3().getObjectAsBytes(b -> b.bucket(fx.bucket()).key(claimed.get(0))).asUtf8String())
+        .as("nothing of the file's bytes").startsWith("merged file being written by compaction run");
+    pod.read().assertEveryLineExactlyOnce(pod.expectedLines());
+
+    // The crashed run's request may still hang (its body stalls, then fails): the next instance does not wait for it.
+    PodCompactor restarted = fx.compactor(64L << 20, settings, Failpoints.NONE);
+    assertThat(restarted.compact("job-stream").status()).isEqualTo(RunResult.Status.MERGED);
+    PodLines merged = pod.read();
+    merged.assertEveryLineExactlyOnce(pod.expectedLines());
+    assertThat(merged.metadata().logFiles()).singleElement()
+        .satisfies(f -> assertThat(f.key()).endsWith("_1.gz"))
+        .satisfies(f -> assertThat(f.size()).isGreaterThan(5L << 20));
+    assertThat(fx.count("compactor.compaction.files.written", "upload", "streamed")).isEqualTo(1);
+
+    fx.clock.advance(Duration.ofHours(2));
+    restarted.compact("job-stream");
+    PodLines settled = pod.read();
+    settled.assertEveryLineExactlyOnce(pod.expectedLines());
+    Set<String> referenced = settled.metadata().logFiles().stream().map(JobMetadata.MergedFile::key)
+        .collect(Collectors.toSet());
+    assertThat(fx.keysBesidesCutOffPuts(Keys.DATA_PREFIX)).as("the placeholder aged out")
+        .containsExactlyInAnyOrderElementsOf(referenced);
+    assertThat(fx.keys(Keys.rawPodPrefix("job-stream"))).isEmpty();
+  }
+
   private void assertEveryDataObjectReferenced(JobMetadata m) {
     Set<String> referenced = m.logFiles().stream().map(JobMetadata.MergedFile::key).collect(Collectors.toSet());
     assertThat(fx.keys(Keys.DATA_PREFIX)).containsExactlyInAnyOrderElementsOf(referenced);
