@@ -40,9 +40,14 @@ public record CompactionSettings(int partSize, int singlePutMax, long lookAheadB
     }
   }
 
-  /** The defaults for an S3 pool of {@code s3Concurrency} threads (PERFORMANCE.md: ~32 is the GET floor). */
-  public static CompactionSettings forPool(int s3Concurrency) {
+  /**
+   * The defaults for an S3 pool of {@code s3Concurrency} threads (PERFORMANCE.md: ~32 is the GET floor).
+   *
+   * @param streamLargeFiles false on a store that refuses {@code If-Match} on PUT, where every streamed file would be
+   *                         given up and sent again as parts
+   */
+  public static CompactionSettings forPool(int s3Concurrency, boolean streamLargeFiles) {
     return new CompactionSettings(DEFAULTS.partSize, DEFAULTS.singlePutMax, DEFAULTS.lookAheadBytes,
-        DEFAULTS.streamThreshold, DEFAULTS.streamLargeFiles, DEFAULTS.concurrentRuns, 2 * s3Concurrency);
+        DEFAULTS.streamThreshold, streamLargeFiles, DEFAULTS.concurrentRuns, 2 * s3Concurrency);
   }
 }

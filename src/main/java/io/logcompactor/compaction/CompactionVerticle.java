@@ -42,7 +42,8 @@ public final class CompactionVerticle extends VerticleBase {
 
   public CompactionVerticle(S3Store store, CompactorConfig config, MeterRegistry registry) {
     this(store, config.mergedMaxBytes(), config.orphanSafetyAge(), config.shutdownTimeout(),
-        CompactionSettings.forPool(config.s3Concurrency()), Clock.systemUTC(), Failpoints.NONE, registry);
+        CompactionSettings.forPool(config.s3Concurrency(), config.streamLargeFiles()), Clock.systemUTC(),
+        Failpoints.NONE, registry);
   }
 
   public CompactionVerticle(S3Store store, long mergedMaxBytes, Duration orphanSafetyAge, Duration shutdownTimeout,

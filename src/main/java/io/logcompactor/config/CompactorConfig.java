@@ -34,7 +34,8 @@ public record CompactorConfig(
     int s3Concurrency,
     Duration orphanSafetyAge,
     Duration shutdownTimeout,
-    int readMaxLineBytes) {
+    int readMaxLineBytes,
+    boolean streamLargeFiles) {
 
   public static final String BUCKET = "COMPACTOR_S3_BUCKET";
   public static final String S3_ENDPOINT = "COMPACTOR_S3_ENDPOINT";
@@ -56,13 +57,14 @@ public record CompactorConfig(
   public static final String ORPHAN_SAFETY_AGE = "COMPACTOR_ORPHAN_SAFETY_AGE";
   public static final String SHUTDOWN_TIMEOUT = "COMPACTOR_SHUTDOWN_TIMEOUT";
   public static final String READ_MAX_LINE_BYTES = "COMPACTOR_READ_MAX_LINE_BYTES";
+  public static final String STREAM_LARGE_FILES = "COMPACTOR_STREAM_LARGE_FILES";
 
   /** Every variable this record reads (AWS_* credentials and region are read by the SDK's default chain). */
   public static final java.util.List<String> VARIABLES = java.util.List.of(
       BUCKET, S3_ENDPOINT, S3_PATH_STYLE, SQS_QUEUE_URL, SQS_ENDPOINT, MERGE_THRESHOLD, COMPACTION_INTERVAL,
       CLEANUP_INTERVAL, IDLE_TIMEOUT, RECONCILE_INTERVAL, HTTP_PORT, API_TOKEN, SQS_POLLERS, SQS_WAIT_TIME,
       SQS_VISIBILITY_TIMEOUT, MERGED_MAX_BYTES, S3_CONCURRENCY, ORPHAN_SAFETY_AGE, SHUTDOWN_TIMEOUT,
-      READ_MAX_LINE_BYTES);
+      READ_MAX_LINE_BYTES, STREAM_LARGE_FILES);
 
   /** The variables without which the service refuses to start. */
   public static final java.util.List<String> REQUIRED = java.util.List.of(BUCKET, SQS_QUEUE_URL);
@@ -109,7 +111,8 @@ public record CompactorConfig(
         r.integer(S3_CONCURRENCY, 32, 1, 512),
         r.duration(ORPHAN_SAFETY_AGE, "1h", Duration.ZERO),
         r.duration(SHUTDOWN_TIMEOUT, "60s", Duration.ZERO),
-        (int) r.size(READ_MAX_LINE_BYTES, 16L << 20, 1024));
+        (int) r.size(READ_MAX_LINE_BYTES, 16L << 20, 1024),
+        r.bool(STREAM_LARGE_FILES, true));
     if (c.sqsWaitTime().compareTo(Duration.ofSeconds(20)) > 0) {
       throw new ConfigException(SQS_WAIT_TIME + " must be at most 20s (the SQS long-poll limit)");
     }
@@ -142,7 +145,8 @@ public record CompactorConfig(
         + ", cleanupInterval=" + Durations.format(cleanupInterval) + ", idleTimeout=" + Durations.format(idleTimeout)
         + ", reconcileInterval=" + Durations.format(reconcileInterval) + ", httpPort=" + httpPort
         + ", apiToken=" + (apiToken.isPresent() ? "set" : "unset") + ", sqsPollers=" + sqsPollers
-        + ", mergedMaxBytes=" + mergedMaxBytes + ", s3Concurrency=" + s3Concurrency + "]";
+        + ", mergedMaxBytes=" + mergedMaxBytes + ", s3Concurrency=" + s3Concurrency
+        + ", streamLargeFiles=" + streamLargeFiles + "]";
   }
 
   private static final class Reader {

@@ -20,12 +20,19 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @ExtendWith(LocalServersExtension.class)
 class CompactionVerticleIT {
   private static Future<JsonObject> request(Service s, String address, JsonObject body) {
     return s.vertx().eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(60_000))
         .map(m -> m.body());
+  }
+
+  private static JsonObject merge(Service s, String pod) throws Exception {
+    return request(s, Addresses.MERGE_POD, new JsonObject().put("pod", pod).put("cause", "threshold"))
+        .await(60, TimeUnit.SECONDS);
   }
 
   @Test
@@ -39,8 +46,7 @@ class CompactionVerticleIT {
       FluentBitLogs.Container app = pod.container("app", "1");
       for (int i = 0; i < 10; i++) pod.put(app, "202611252000", i, Format.GZIP, 2);
 
-      JsonObject first = request(service, Addresses.MERGE_POD, new JsonObject().put("pod", "job-bus")
-          .put("cause", "threshold")).await(60, TimeUnit.SECONDS);
+      JsonObject first = merge(service, "job-bus");
       assertThat(first.getString("pod")).isEqualTo("job-bus");
       assertThat(first.getString("status")).isEqualTo("merged");
       assertThat(first.getInteger("merged_raw_files")).isEqualTo(10);
@@ -86,6 +92,33 @@ class CompactionVerticleIT {
           .isEqualTo(1);
     } finally {
       service.stop().await(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @ParameterizedTest(name = "COMPACTOR_STREAM_LARGE_FILES={0}: {1}")
+  @CsvSource({"true, streamed", "false, multipart"})
+  @DisplayName("COMPACTOR_STREAM_LARGE_FILES decides how a merged file over 16 MiB is uploaded")
+  void largeFileUpload(String setting, String upload, LocalServers servers) throws Exception {
+    LocalServers.Environment env = servers.newEnvironment("large-" + setting, 30, 5, key -> false);
+    Service service = Service.start(env.config(Map.of("COMPACTOR_STREAM_LARGE_FILES", setting)));
+    try {
+      TestPod pod = new TestPod(env.s3(), env.bucket(), "job-large");
+      FluentBitLogs.Container big = pod.container("big", "1");
+      for (int i = 0; i < 6; i++) pod.putLarge(big, "202611252000", i, Format.GZIP, 4_500_000);
+
+      JsonObject reply = merge(service, "job-large");
+      assertThat(reply.getString("status")).isEqualTo("merged");
+      assertThat(reply.getInteger("log_files_written")).isEqualTo(1);
+      var written = service.registry().find("compactor.compaction.files.written").counters();
+      assertThat(written).filteredOn(c -> c.count() > 0).singleElement()
+          .satisfies(c -> assertThat(c.getId().getTag("upload")).isEqualTo(upload))
+          .satisfies(c -> assertThat(c.count()).isEqualTo(1));
+      io.logcompactor.local.PodLines lines = pod.read();
+      assertThat(lines.metadata().logFiles()).singleElement()
+          .satisfies(f -> assertThat(f.size()).isGreaterThan(16L << 20));
+      lines.assertEveryLineExactlyOnce(pod.expectedLines());
+    } finally {
+      service.stop().await(30, TimeUnit.SECONDS);
     }
   }
 }

@@ -32,6 +32,20 @@ class CompactorConfigTest {
     assertThat(c.apiToken()).isEmpty();
     assertThat(c.s3Endpoint()).isEmpty();
     assertThat(c.s3PathStyle()).isFalse();
+    assertThat(c.streamLargeFiles()).isTrue();
+  }
+
+  @Test
+  @DisplayName("streaming large merged files can be turned off, for stores that refuse If-Match on PUT")
+  void streamLargeFiles() {
+    Map<String, String> env = minimal();
+    env.put("COMPACTOR_STREAM_LARGE_FILES", "false");
+    CompactorConfig c = CompactorConfig.fromEnv(env);
+    assertThat(c.streamLargeFiles()).isFalse();
+    assertThat(c.toString()).contains("streamLargeFiles=false");
+    env.put("COMPACTOR_STREAM_LARGE_FILES", "sometimes");
+    assertThatThrownBy(() -> CompactorConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("COMPACTOR_STREAM_LARGE_FILES").hasMessageContaining("true or false");
   }
 
   @Test
