@@ -1,5 +1,6 @@
 package io.logcompactor.local;
 
+import io.logcompactor.aws.AwsClients;
 import io.logcompactor.config.CompactorConfig;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -94,8 +96,14 @@ public final class LocalServers implements AutoCloseable {
     System.setProperty("aws.secretAccessKey", SECRET_KEY);
     sqs = SqsClient.builder().endpointOverride(backend.sqsEndpoint()).region(Region.of(REGION))
         .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    // As many attempts as the service's client: a PUT answered before its body was read (a failed precondition, a
+    // streamed body cut off) can leave every connection the JDK keeps for the host dead, and the tests' uploads
+    // failed on them (BadInputIT, 2026-12-03: four attempts, four dead connections).
     s3 = S3Client.builder().endpointOverride(backend.s3Endpoint()).region(Region.of(REGION))
-        .credentialsProvider(credentials()).forcePathStyle(true).httpClient(UrlConnectionHttpClient.create()).build();
+        .credentialsProvider(credentials()).forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+            .maxAttempts(AwsClients.S3_MAX_ATTEMPTS).build()))
+        .build();
     LOG.info("local servers: {}", backend.describe());
   }
 
