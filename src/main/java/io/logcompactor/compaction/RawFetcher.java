@@ -11,6 +11,7 @@ import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.util.zip.GZIPOutputStream;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.NonRetryableException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
@@ -107,27 +108,30 @@ final class RawFetcher {
   }
 
   private Fetched fetchWhole(String key) throws IOException {
-    ResponseInputStream<GetObjectResponse> in;
+    Whole whole;
     try {
-      in = s3.getObject(b -> b.bucket(bucket).key(key));
+      // Read inside the SDK's response handling rather than through a ResponseInputStream, which schedules (and
+      // cancels) an abort timer on one shared scheduler for every GET: 2,000 small GETs on 32 threads contend for it.
+      whole = s3.getObject(b -> b.bucket(bucket).key(key), (response, in) -> {
+        Long length = response.contentLength();
+        if (length != null && length > streamThreshold) {
+          // Replaced by a larger object since the listing: not held in memory.
+          in.abort();
+          return new Whole(response.eTag(), null);
+        }
+        // Read straight into an array of the object's size: the SDK's getObjectAsBytes grows a buffer and copies
+        // it, several MiB of garbage for each MiB of object.
+        return new Whole(response.eTag(), length == null ? in.readAllBytes() : readExactly(in, length.intValue()));
+      });
     } catch (RuntimeException e) {
       if (S3Errors.isNotFound(e)) return new Gone();
+      IOException broken = readFailure(e);
+      if (broken != null) throw broken;
       throw e;
     }
-    String etag;
-    byte[] bytes;
-    try (in) {
-      etag = in.response().eTag();
-      Long length = in.response().contentLength();
-      if (length != null && length > streamThreshold) {
-        // Replaced by a larger object since the listing: not held in memory.
-        in.abort();
-        return validateStreaming(key);
-      }
-      // Read straight into an array of the object's size: the SDK's getObjectAsBytes grows a buffer and copies it,
-      // several MiB of garbage for each MiB of object.
-      bytes = length == null ? in.readAllBytes() : readExactly(in, length.intValue());
-    }
+    if (whole.bytes() == null) return validateStreaming(key);
+    String etag = whole.etag();
+    byte[] bytes = whole.bytes();
     RawFormat format = RawFormat.sniff(bytes, bytes.length);
     switch (format) {
       case EMPTY:
@@ -148,6 +152,20 @@ final class RawFetcher {
       }
     }
   }
+
+  /**
+   * The failure of the body's read inside {@link #fetchWhole}'s transformer (which the SDK wraps, not retrying it),
+   * so that the caller fetches the object again as it does for a stream that broke off; null for any other failure.
+   */
+  private static IOException readFailure(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof NonRetryableException && t.getCause() instanceof IOException io) return io;
+    }
+    return null;
+  }
+
+  /** A small object's ETag and bytes; no bytes when it turned out too large to hold. */
+  private record Whole(String etag, byte[] bytes) {}
 
   private static byte[] readExactly(InputStream in, int length) throws IOException {
     byte[] bytes = new byte[length];
