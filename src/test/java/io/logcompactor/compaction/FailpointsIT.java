@@ -97,12 +97,8 @@ class FailpointsIT {
   @Test
   @DisplayName("a crash in the middle of a multipart upload leaves only a placeholder and parts, which age out")
   void crashMidMultipart(LocalServers servers) throws Exception {
-    fx = new EngineFixture(servers, "crash-mp");
-    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-mp");
-    FluentBitLogs.Container big = pod.container("big", "1");
-    pod.putLarge(big, "202611252000", 0, Format.GZIP, 4_500_000);
-    pod.putLarge(big, "202611252000", 1, Format.GZIP, 4_500_000);
-    CompactionSettings settings = new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, false, 1, 8);
+    TestPod pod = twoLargeObjects(servers, "job-mp");
+    CompactionSettings settings = partsOf5MiB(false);
 
     PodCompactor crashing = fx.compactor(64L << 20, settings, crashAt(Step.PART_UPLOADED));
     assertThatThrownBy(() -> crashing.compact("job-mp")).isInstanceOf(Crash.class);
@@ -130,12 +126,8 @@ class FailpointsIT {
   @DisplayName("a crash in the middle of a streamed PUT stores nothing of the file: its placeholder ages out, and "
       + "the restarted instance merges every line once under the next name")
   void crashMidStream(LocalServers servers) throws Exception {
-    fx = new EngineFixture(servers, "crash-stream");
-    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-stream");
-    FluentBitLogs.Container big = pod.container("big", "1");
-    pod.putLarge(big, "202611252000", 0, Format.GZIP, 4_500_000);
-    pod.putLarge(big, "202611252000", 1, Format.GZIP, 4_500_000);
-    CompactionSettings settings = new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, true, 1, 8);
+    TestPod pod = twoLargeObjects(servers, "job-stream");
+    CompactionSettings settings = partsOf5MiB(true);
 
     // Reached once a chunk of the body has gone out and the writer waits to hand over the next: the PUT is under way.
     PodCompactor crashing = fx.compactor(64L << 20, settings, crashAt(Step.PART_UPLOADED));
@@ -166,6 +158,20 @@ class FailpointsIT {
     assertThat(fx.keysBesidesCutOffPuts(Keys.DATA_PREFIX)).as("the placeholder aged out")
         .containsExactlyInAnyOrderElementsOf(referenced);
     assertThat(fx.keys(Keys.rawPodPrefix("job-stream"))).isEmpty();
+  }
+
+  /** A pod with two raw objects of ~3.4 MB compressed: one merged file of two 5 MiB parts, or one streamed PUT. */
+  private TestPod twoLargeObjects(LocalServers servers, String name) {
+    fx = new EngineFixture(servers, name);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), name);
+    FluentBitLogs.Container big = pod.container("big", "1");
+    pod.putLarge(big, "202611252000", 0, Format.GZIP, 4_500_000);
+    pod.putLarge(big, "202611252000", 1, Format.GZIP, 4_500_000);
+    return pod;
+  }
+
+  private static CompactionSettings partsOf5MiB(boolean streamLargeFiles) {
+    return new CompactionSettings(5 << 20, 5 << 20, 4L << 20, 1L << 20, streamLargeFiles, 1, 8);
   }
 
   private void assertEveryDataObjectReferenced(JobMetadata m) {
