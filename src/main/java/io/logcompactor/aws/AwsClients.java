@@ -7,6 +7,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -58,9 +59,18 @@ public final class AwsClients {
     return builder.build();
   }
 
+  /** The standard retry strategy with {@link #S3_MAX_ATTEMPTS}: also for other S3 clients of the same server. */
+  public static RetryStrategy s3RetryStrategy() {
+    return retryStrategy(S3_MAX_ATTEMPTS);
+  }
+
+  private static RetryStrategy retryStrategy(int maxAttempts) {
+    return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build();
+  }
+
   private static ClientOverrideConfiguration overrides(int maxAttempts, ExecutionInterceptor... interceptors) {
     var b = ClientOverrideConfiguration.builder()
-        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build())
+        .retryStrategy(retryStrategy(maxAttempts))
         .apiCallTimeout(Duration.ofMinutes(5))
         .addExecutionInterceptor(new ContentLengthCheck());
     for (ExecutionInterceptor i : interceptors) b.addExecutionInterceptor(i);

@@ -140,7 +140,8 @@ final class MergedObjectWriter {
    * @param streamSize  the file's exact size when the caller knows it in advance: it is then one streamed PUT; or -1
    * @param names       candidate keys, each unused so far; asked again after a clash
    * @param mayComplete false once the run is too old to complete an upload
-   * @param onPart      called after each uploaded part, and after each chunk of a streamed body is sent (a failpoint)
+   * @param onPart      called after each uploaded part, and after each chunk of a streamed body that comes back sent
+   *                    while the writer waits for a free buffer (a failpoint)
    * @param owner       unique id of the run, written into placeholders so their ETags are unique
    * @param background  where parts are uploaded while the next one fills
    * @param buffers     buffers to reuse (grown up to a part as needed), from {@link #buffers()} of the previous
@@ -191,7 +192,7 @@ final class MergedObjectWriter {
   }
 
   void write(byte[] b, int off, int len) {
-    if (streamSize >= 0 && position + len > streamSize) {
+    if (streamPlanned() && position + len > streamSize) {
       throw new IllegalStateException("more bytes than the " + streamSize + " planned for a streamed file");
     }
     while (len > 0) {
@@ -205,6 +206,11 @@ final class MergedObjectWriter {
       off += n;
       len -= n;
     }
+  }
+
+  /** A buffer given back earlier, or a small new one that {@link #ensureCapacity} grows as it fills. */
+  private byte[] freeBuffer() {
+    return spare.isEmpty() ? new byte[64 * 1024] : spare.poll();
   }
 
   /** Bytes a buffer takes before it is sent: a part, or a chunk of a streamed body. */
@@ -242,7 +248,7 @@ final class MergedObjectWriter {
   Finished finishUploads() throws TooLateException {
     if (position == 0) return new Finished(null, null);
     if (!mayComplete.getAsBoolean()) throw new TooLateException("run too old to complete a merged file");
-    if (streamSize >= 0) {
+    if (streamPlanned()) {
       if (position != streamSize) {
         throw new IllegalStateException(position + " bytes where " + streamSize + " were planned for a streamed file");
       }
@@ -357,7 +363,7 @@ final class MergedObjectWriter {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while streaming a merged file", e);
     }
-    buf = spare.isEmpty() ? new byte[64 * 1024] : spare.poll();
+    buf = freeBuffer();
     // Over with bytes still to come: it failed, and nothing more is read.
     if (streamed.isDone()) throw broken(streamFailure());
   }
@@ -449,7 +455,7 @@ final class MergedObjectWriter {
    * buffer, waiting for an upload if none is.
    */
   private void flushPart() {
-    if (streamSize >= 0) {
+    if (streamPlanned()) {
       // Nothing is held first: holding is for a file that may be one PUT of held bytes, which a stream never is.
       if (stream == null) startStream();
       sendChunk();
@@ -459,7 +465,7 @@ final class MergedObjectWriter {
       // More bytes are coming (or this would not be called), but the file may still fit one PUT.
       held.add(buf);
       buffered = 0;
-      buf = spare.isEmpty() ? new byte[64 * 1024] : spare.poll();
+      buf = freeBuffer();
       return;
     }
     if (uploadId == null) start();

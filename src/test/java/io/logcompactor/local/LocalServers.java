@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -101,8 +100,7 @@ public final class LocalServers implements AutoCloseable {
     // failed on them (BadInputIT, 2026-12-03: four attempts, four dead connections).
     s3 = S3Client.builder().endpointOverride(backend.s3Endpoint()).region(Region.of(REGION))
         .credentialsProvider(credentials()).forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-            .maxAttempts(AwsClients.S3_MAX_ATTEMPTS).build()))
+        .overrideConfiguration(c -> c.retryStrategy(AwsClients.s3RetryStrategy()))
         .build();
     LOG.info("local servers: {}", backend.describe());
   }
