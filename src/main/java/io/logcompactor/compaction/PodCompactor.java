@@ -151,7 +151,7 @@ public final class PodCompactor {
     DataKeyAllocator names = new DataKeyAllocator(pod, m, data.stream().map(ListedObject::key).toList());
     List<MergePlan.Raw> all = plan.outputs().stream().flatMap(o -> o.raws().stream()).toList();
     LookAhead<MergePlan.Raw, Fetched> ahead = new LookAhead<>(all, fetcher::cost,
-        raw -> store.blocking(() -> fetcher.fetch(raw)).toCompletionStage(), settings.lookAheadBytes(),
+        raw -> store.blockingDirect(() -> fetcher.fetch(raw)), settings.lookAheadBytes(),
         settings.fetchesAhead());
     Deque<byte[]> buffers = new ArrayDeque<>();
     // A multipart file's completion (the server assembles its parts: on S3Proxy 80-520 ms for 64 MiB) runs while the
