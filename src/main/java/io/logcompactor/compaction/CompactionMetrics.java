@@ -14,6 +14,7 @@ public final class CompactionMetrics {
   final Counter rawDeleted;
   final Counter rawChanged;
   final Counter rawGone;
+  final Counter rawFetchedEarly;
   final Counter rawRejectedCorrupt;
   final Counter rawRejectedBadKey;
   final Counter bytesWritten;
@@ -35,6 +36,8 @@ public final class CompactionMetrics {
         .description("merged raw keys found re-uploaded with new content: kept and merged again").register(registry);
     rawGone = Counter.builder("compactor.compaction.raw.gone")
         .description("raw objects listed but missing when fetched").register(registry);
+    rawFetchedEarly = Counter.builder("compactor.compaction.raw.fetched_early")
+        .description("raw objects merged whose fetch started while the listing was still paging").register(registry);
     rawRejectedCorrupt = rejected("corrupt_gzip");
     rawRejectedBadKey = rejected("bad_key");
     bytesWritten = Counter.builder("compactor.compaction.bytes.written").baseUnit("bytes")

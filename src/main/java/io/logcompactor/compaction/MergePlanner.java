@@ -49,6 +49,16 @@ public final class MergePlanner {
     return new MergePlan(outputs, bad, newest);
   }
 
+  /**
+   * The raw object {@link #plan} merges for {@code o}, as far as that one entry tells (not which file it goes to), or
+   * null when it merges none: another pod's key, a skipped one or one that is not a raw key.
+   */
+  static MergePlan.Raw mergeable(String pod, ListedObject o, Set<String> skip) {
+    if (!o.key().startsWith(Keys.rawPodPrefix(pod)) || skip.contains(o.key())) return null;
+    return RawKeyParser.parse(o.key()) instanceof RawKeyParser.Parsed p && p.rawKey().pod().equals(pod)
+        ? new MergePlan.Raw(p.rawKey(), o) : null;
+  }
+
   /** Consecutive runs of raw objects whose listed sizes add up to at most {@code maxBytes}. */
   static List<MergePlan.Output> cut(List<MergePlan.Raw> ordered, long maxBytes) {
     List<MergePlan.Output> out = new ArrayList<>();

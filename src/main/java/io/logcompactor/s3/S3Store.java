@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -85,6 +86,14 @@ public final class S3Store {
   }
 
   public List<S3Object> listBlocking(String prefix) {
+    return listBlocking(prefix, page -> {});
+  }
+
+  /**
+   * {@link #listBlocking(String)}, handing each page but the last to {@code beforeNextPage} as soon as it arrives, so
+   * that work on it can start while the next one is listed.
+   */
+  public List<S3Object> listBlocking(String prefix, Consumer<List<S3Object>> beforeNextPage) {
     List<S3Object> out = new ArrayList<>();
     String token = null;
     do {
@@ -93,6 +102,7 @@ public final class S3Store {
       ListObjectsV2Response page = client.listObjectsV2(req.build());
       out.addAll(page.contents());
       token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+      if (token != null) beforeNextPage.accept(page.contents());
     } while (token != null);
     return out;
   }

@@ -2,6 +2,7 @@ package io.logcompactor.compaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.logcompactor.aws.AwsClients;
 import io.logcompactor.compaction.TestPod.Format;
 import io.logcompactor.layout.JobMetadata;
 import io.logcompactor.layout.Keys;
@@ -9,11 +10,18 @@ import io.logcompactor.local.FluentBitLogs;
 import io.logcompactor.local.LocalServers;
 import io.logcompactor.local.LocalServersExtension;
 import io.logcompactor.local.PodLines;
+import io.logcompactor.s3.S3RequestCounter;
+import io.logcompactor.s3.S3Store;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +30,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 @ExtendWith(LocalServersExtension.class)
 class CompactionEngineIT {
@@ -508,5 +517,46 @@ class CompactionEngineIT {
     PodLines lines = pod.read();
     assertThat(lines.metadata().mergedRawKeys()).isEmpty();
     lines.assertEveryLineExactlyOnce(pod.expectedLines());
+  }
+
+  @Test
+  @DisplayName("a pod listed in several pages is merged whole, in upload order, each raw object fetched once; the first "
+      + "page's objects are fetched while the next page is listed")
+  void listingOfSeveralPages(LocalServers servers) throws Exception {
+    EngineFixture fx = fixture(servers);
+    TestPod pod = new TestPod(fx.s3(), fx.bucket(), "job-pages");
+    FluentBitLogs.Container app = pod.container("app", "run-1");
+    FluentBitLogs.Container side = pod.container("sidecar", "run-1");
+    DateTimeFormatter minutes = DateTimeFormatter.ofPattern("yyyyMMddHHmm").withZone(ZoneOffset.UTC);
+    Instant start = Instant.parse("2026-11-25T20:00:00Z");
+    // Twelve uploads a minute: "_10" and "_11" list before "_2", so listing order is not upload order.
+    for (int i = 0; i < 1_150; i++) {
+      pod.put(app, minutes.format(start.plusSeconds(i / 12 * 60L)), i % 12, i % 7 == 0 ? Format.PLAIN : Format.GZIP,
+          1 + i % 3);
+    }
+    for (int i = 0; i < 60; i++) pod.put(side, minutes.format(start.plusSeconds(i * 60L)), 0, Format.GZIP, 2);
+    S3RequestCounter requests = new S3RequestCounter(new SimpleMeterRegistry());
+    S3Client client = AwsClients.s3(fx.env.config(Map.of()), requests);
+    S3Store store = new S3Store(fx.vertx, client, fx.bucket(), 8);
+    try {
+      PodCompactor compactor = new PodCompactor(store, 64L << 20, Duration.ofHours(1), CompactionSettings.DEFAULTS,
+          fx.clock, Failpoints.NONE, fx.metrics);
+      RunResult run = compactor.compact("job-pages");
+
+      assertThat(run.status()).isEqualTo(RunResult.Status.MERGED);
+      assertThat(run.mergedRawFiles()).isEqualTo(1_210);
+      PodLines lines = pod.read();
+      for (FluentBitLogs.Container c : List.of(app, side)) {
+        assertThat(mergedContent(fx, lines.metadata(), c.id())).as("container %s", c.id())
+            .isEqualTo(pod.expectedContent(c.id()));
+      }
+      lines.assertEveryLineExactlyOnce(pod.expectedLines());
+      assertThat(requests.count("ListObjectsV2")).as("two pages of raw keys, one of merged files").isEqualTo(3);
+      assertThat(requests.count("GetObject")).as("each raw object once, and the metadata").isEqualTo(1_211);
+      assertThat(fx.count("compactor.compaction.raw.fetched_early")).isBetween(1.0, 1_000.0);
+    } finally {
+      store.close();
+      client.close();
+    }
   }
 }

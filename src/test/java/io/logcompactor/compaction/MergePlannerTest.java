@@ -56,6 +56,24 @@ class MergePlannerTest {
   }
 
   @Test
+  @DisplayName("mergeable gives, for one listed object, the raw object the plan merges, and nothing for one it skips")
+  void mergeableAgreesWithThePlan() {
+    FluentBitLogs.Container other = FluentBitLogs.Container.of("job-2", "ns", "app", "app-run-1");
+    ListedObject good = obj(app1.rawKey("202611252000", 1), 10);
+    ListedObject skipped = obj(app1.rawKey("202611252000", 2), 10);
+    ListedObject otherPod = obj(other.rawKey("202611252000", 0), 10);
+    ListedObject notRaw = obj(app1.rawKey("202611252000", 3).replace(".gz", ".txt"), 10);
+    Set<String> skip = Set.of(skipped.key());
+    MergePlan plan = MergePlanner.plan("job-1", List.of(good, skipped, otherPod, notRaw), skip, 1 << 20, T);
+
+    assertThat(MergePlanner.mergeable("job-1", good, skip)).isEqualTo(plan.outputs().get(0).raws().get(0));
+    assertThat(plan.rawCount()).isEqualTo(1);
+    assertThat(MergePlanner.mergeable("job-1", skipped, skip)).isNull();
+    assertThat(MergePlanner.mergeable("job-1", otherPod, skip)).isNull();
+    assertThat(MergePlanner.mergeable("job-1", notRaw, skip)).isNull();
+  }
+
+  @Test
   @DisplayName("keys already merged or rejected are skipped; keys that are not raw keys are reported, once")
   void skipsAndReports() {
     String merged = app1.rawKey("202611252000", 0);
