@@ -31,15 +31,12 @@ public final class MergePlanner {
     for (ListedObject o : listing) {
       if (!o.key().startsWith(prefix)) continue;
       if (o.lastModified() != null && (newest == null || o.lastModified().isAfter(newest))) newest = o.lastModified();
-      if (skip.contains(o.key())) continue;
-      RawKeyParser.Result r = RawKeyParser.parse(o.key());
-      if (r instanceof RawKeyParser.Rejected rej) {
+      MergePlan.Raw raw = mergeable(pod, o, skip);
+      if (raw != null) {
+        byContainer.computeIfAbsent(raw.rawKey().containerId(), c -> new ArrayList<>()).add(raw);
+      } else if (!skip.contains(o.key()) && RawKeyParser.parse(o.key()) instanceof RawKeyParser.Rejected rej) {
         bad.add(new JobMetadata.RejectedRaw(o.key(), "not a raw log key: " + rej.reason(), now.toString()));
-        continue;
       }
-      RawKey k = ((RawKeyParser.Parsed) r).rawKey();
-      if (!k.pod().equals(pod)) continue;
-      byContainer.computeIfAbsent(k.containerId(), c -> new ArrayList<>()).add(new MergePlan.Raw(k, o));
     }
     List<MergePlan.Output> outputs = new ArrayList<>();
     for (List<MergePlan.Raw> raws : byContainer.values()) {
